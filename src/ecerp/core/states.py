@@ -1,0 +1,53 @@
+"""The state-machine helper every stateful document uses.
+
+An app declares its states as a TextChoices enum and TRANSITIONS as
+{from_state: {to_state, ...}} in its states.py; its services call move().
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from ecerp.core.errors import DomainError, ErrorCode
+from ecerp.core.models import StateHistory
+
+
+class InvalidTransition(DomainError):
+    http_status = 409
+
+
+def can_move(transitions: dict, from_state: str, to_state: str) -> bool:
+    return from_state == to_state or to_state in transitions.get(from_state, ())
+
+
+def move(*, user, obj, to_state: str, transitions: dict, field: str = "status", reason: str = "",
+         labels: dict | None = None) -> bool:
+    """Move obj along its state machine and write a history row.
+
+    The same state is a no-op (returns False, so retries are safe); a forbidden
+    edge raises InvalidTransition naming both states. The caller holds the row lock.
+    """
+    current = getattr(obj, field)
+    if current == to_state:
+        return False
+    if to_state not in transitions.get(current, ()):
+        labels = labels or {}
+        raise InvalidTransition(
+            ErrorCode.INVALID_TRANSITION,
+            _("不能从「%(from_state)s」变为「%(to_state)s」"),
+            field=field,
+            from_state=str(labels.get(current, current)),
+            to_state=str(labels.get(to_state, to_state)),
+        )
+    setattr(obj, field, to_state)
+    obj.save(update_fields=[field])
+    StateHistory.objects.create(
+        model=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        field=field,
+        from_state=current,
+        to_state=to_state,
+        user=user if getattr(user, "pk", None) else None,
+        reason=reason[:300],
+    )
+    return True

@@ -1,0 +1,14 @@
+"""URL map: pages (core, masterdata), the admin screens, and the API under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from ecerp.api import api
+
+urlpatterns = [
+    path("", include("ecerp.core.urls")),
+    path("masterdata/", include("ecerp.masterdata.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -21,6 +21,7 @@ from ecerp.core.models import (
     CodeSequence,
     CodingRule,
     CodingRuleKind,
+    DatePart,
     LoginFailure,
     SystemMode,
     SystemSetting,
@@ -135,10 +136,10 @@ def next_child_code(*, target: str, parent_code: str | None) -> str:
     rule = get_rule(target)
     levels = _level_lengths(rule)
     parent_code = parent_code or ""
-    depth = levels.index(len(parent_code)) + 1 if parent_code else 0
     if parent_code and len(parent_code) not in levels:
         raise DomainError(ErrorCode.CODE_PARENT_MISMATCH, _("上级编码「%(parent)s」不符合分级规则"),
                           field="parent", parent=parent_code)
+    depth = levels.index(len(parent_code)) + 1 if parent_code else 0
     if depth >= len(levels):
         raise DomainError(ErrorCode.CODE_LEVEL_TOO_DEEP, _("编码规则只允许 %(levels)s 级"),
                           field="parent", levels=len(levels))
@@ -208,19 +209,48 @@ def note_used_number(rule: CodingRule, scope: str, number: int) -> None:
         rows.filter(last_value__lt=number).update(last_value=number)
 
 
+RULE_FIELDS = {"name", "kind", "prefix", "date_part", "sequence_length", "segment_lengths", "allow_manual"}
+PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9._\-/]{0,10}$")
+MAX_CODE_LENGTH = 40
+
+
+def _check_rule(rule: CodingRule) -> None:
+    """Raise INVALID_VALUE naming the field when a rule could not produce valid codes."""
+    if rule.kind not in CodingRuleKind.values:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("无效的编码类型：%(value)s"), field="kind", value=rule.kind)
+    if rule.date_part not in DatePart.values:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("无效的日期部分：%(value)s"), field="date_part",
+                          value=rule.date_part)
+    if not PREFIX_PATTERN.match(rule.prefix or ""):
+        raise DomainError(ErrorCode.INVALID_VALUE, _("前缀「%(value)s」只能包含字母、数字和 . _ - /，最长 10 位"),
+                          field="prefix", value=rule.prefix)
+    length = rule.sequence_length
+    if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 12:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("流水号位数应为 1 到 12"), field="sequence_length")
+    if rule.kind == CodingRuleKind.HIERARCHICAL:
+        parts = (rule.segment_lengths or "").split("-")
+        if not all(part.strip().isdigit() and 0 < int(part) <= 9 for part in parts):
+            raise DomainError(ErrorCode.INVALID_VALUE, _("分级段长格式应为如 2-2-3 的数字"),
+                              field="segment_lengths")
+        if sum(int(part) for part in parts) > MAX_CODE_LENGTH:
+            raise DomainError(ErrorCode.INVALID_VALUE, _("分级编码总长不能超过 %(max)s 位"),
+                              field="segment_lengths", max=MAX_CODE_LENGTH)
+
+
 def update_coding_rule(*, user, target: str, **changes) -> CodingRule:
-    """Change a coding rule (prefix, date part, lengths); audited. Codes already given stay as they are."""
+    """Change a coding rule (prefix, date part, lengths); audited. Codes already given stay as they are.
+
+    Raises INVALID_VALUE naming the field for an unknown field, a prefix outside the code
+    charset, a length out of range, bad segment lengths or codes longer than 40 characters.
+    """
     with transaction.atomic():
         rule = CodingRule.objects.select_for_update().get(target=target)
         before = snapshot(rule)
         for key, value in changes.items():
+            if key not in RULE_FIELDS:
+                raise DomainError(ErrorCode.INVALID_VALUE, _("编码规则没有字段「%(field)s」"), field=key)
             setattr(rule, key, value)
-        if rule.kind == CodingRuleKind.HIERARCHICAL and not all(
-            part.strip().isdigit() and 0 < int(part) <= 9 for part in rule.segment_lengths.split("-")
-        ):
-            raise DomainError(ErrorCode.INVALID_VALUE, _("分级段长格式应为如 2-2-3 的数字"),
-                              field="segment_lengths")
-        rule.full_clean()
+        _check_rule(rule)
         rule.save()
         record_change(user=user, action=AuditAction.UPDATE, instance=rule, before=before, after=snapshot(rule))
     return rule

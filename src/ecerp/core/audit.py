@@ -12,7 +12,7 @@ import uuid
 
 from django.db import models
 
-from ecerp.core.crypto import EncryptedTextField
+from ecerp.core.crypto import EncryptedTextField, lookup_hash
 from ecerp.core.models import AuditAction, AuditLog
 
 
@@ -28,14 +28,54 @@ def _jsonable(value):
     return value
 
 
+class MaskedValue(str):
+    """A masked personal value that still compares unequal when the hidden clear value differs.
+
+    It is stored as its plain masked text; only the in-memory comparison of two snapshots
+    (changed_fields) sees the keyed digest, so a change hidden by the mask is still audited.
+    """
+
+    digest: str = ""
+
+    def __new__(cls, masked: str, clear: str):
+        value = super().__new__(cls, masked)
+        value.digest = lookup_hash(clear or "")
+        return value
+
+    def __eq__(self, other):
+        if isinstance(other, MaskedValue):
+            return str.__eq__(self, other) and self.digest == other.digest
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+
+def _field_value(field, value):
+    if isinstance(field, EncryptedTextField):
+        return MaskedValue(field.masked(value), value)
+    if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal) and value.is_finite():
+        # 10, 10.0 and the column's 10.0000 are the same price: compare and store in the column's scale.
+        try:
+            return str(value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places)))
+        except decimal.InvalidOperation:
+            return str(value)
+    return _jsonable(value)
+
+
 def snapshot(instance: models.Model) -> dict:
-    """Return the concrete field values of instance as JSON-ready data (personal data masked)."""
+    """Return the concrete field values of instance as JSON-ready data (personal data masked).
+
+    Timestamps maintained by Django on every save (auto_now) are left out: the audit
+    row has its own time, and they would make every unchanged save look like a change.
+    """
     data = {}
     for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, EncryptedTextField):
-            value = field.masked(value)
-        data[field.attname] = _jsonable(value)
+        if getattr(field, "auto_now", False):
+            continue
+        data[field.attname] = _field_value(field, getattr(instance, field.attname))
     for field in instance._meta.many_to_many:
         if instance.pk is not None:
             data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
@@ -58,8 +98,8 @@ def _label(instance_or_model) -> str:
 
 def record_change(*, user, action: str, instance: models.Model, before: dict | None = None,
                   after: dict | None = None, note: str = "") -> AuditLog | None:
-    """Write one audit row; an update that changed nothing writes none."""
-    if action == AuditAction.UPDATE and before is not None and after is not None:
+    """Write one audit row; an update (or setting) that changed nothing writes none."""
+    if action in (AuditAction.UPDATE, AuditAction.SETTING) and before is not None and after is not None:
         diff = changed_fields(before, after)
         if not diff:
             return None
@@ -82,7 +122,7 @@ def record_many(*, user, entries: list[tuple[str, models.Model, dict | None, dic
     """Write audit rows for a batch (imports): entries of (action, instance, before, after)."""
     rows = []
     for action, instance, before, after in entries:
-        if action == AuditAction.UPDATE:
+        if action in (AuditAction.UPDATE, AuditAction.SETTING):
             diff = changed_fields(before, after)
             if not diff:
                 continue

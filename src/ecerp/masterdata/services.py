@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecerp.core import services as core_services
 from ecerp.core.audit import record_change, snapshot
-from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail
+from ecerp.core.errors import Conflict, DomainError, ErrorCode, ErrorDetail, NotFound
 from ecerp.core.models import AuditAction
 from ecerp.core.states import move
 from ecerp.masterdata import validation
@@ -404,15 +404,37 @@ def set_user_scope(*, user, target_user, all_stores: bool, all_warehouses: bool,
     return scope
 
 
+def _referrers(error: Exception) -> str:
+    """Describe what still refers to a record, e.g. 「员工」3 条 (from a ProtectedError/RestrictedError)."""
+    objects = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", None) or ()
+    counts: dict[str, int] = {}
+    for referrer in objects:
+        label = str(referrer._meta.verbose_name)
+        counts[label] = counts.get(label, 0) + 1
+    return "、".join(f"「{label}」{count} 条" for label, count in counts.items())
+
+
 def delete_record(*, user, instance: models.Model) -> None:
-    """Delete a master-data record unless something still refers to it (then IN_USE)."""
+    """Delete a master-data record unless something still refers to it; audited.
+
+    Raises IN_USE (409) naming what still refers to the record (e.g. 「员工」3 条), and
+    NOT_FOUND when it is already gone. The before values come from the database row,
+    not from the possibly stale instance passed in.
+    """
+    model = type(instance)
     with transaction.atomic():
+        try:
+            instance = model.objects.select_for_update().get(pk=instance.pk)
+        except model.DoesNotExist:
+            raise NotFound(str(model._meta.verbose_name), instance.pk) from None
         before = snapshot(instance)
         try:
             with transaction.atomic():
                 instance.delete()
-        except (models.ProtectedError, models.RestrictedError, IntegrityError):
-            raise DomainError(ErrorCode.CONFLICT, _("「%(name)s」仍被其他资料引用，不能删除，可改为停用"),
-                              field=None, name=str(instance)) from None
+        except (models.ProtectedError, models.RestrictedError, IntegrityError) as error:
+            referrers = _referrers(error)
+            message = (_("「%(name)s」仍被%(referrers)s引用，不能删除，可改为停用") if referrers
+                       else _("「%(name)s」仍被其他资料引用，不能删除，可改为停用"))
+            raise Conflict(MasterdataError.IN_USE, message, name=str(instance), referrers=referrers) from None
         instance.pk = before.get("id")
         record_change(user=user, action=AuditAction.DELETE, instance=instance, before=before)

@@ -1,0 +1,1 @@
+"""Management commands of the shared kernel (run them as `ecerp <command>`)."""

@@ -1,0 +1,1 @@
+"""ecerp serve, createadmin, demo, deliver_events."""

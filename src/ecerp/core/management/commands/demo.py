@@ -1,0 +1,38 @@
+"""`ecerp demo`: load the demo company (once per database)."""
+
+from django.core.management.base import BaseCommand
+
+from ecerp.core.errors import DomainError
+from ecerp.masterdata.demo import build_demo_company, demo_loaded
+
+LABELS = [
+    ("departments", "部门 departments"),
+    ("employees", "员工 employees"),
+    ("partners", "业务单位 partners"),
+    ("contacts", "联系人 contacts"),
+    ("bank_accounts", "银行账户 bank accounts"),
+    ("categories", "商品分类 categories"),
+    ("products", "商品 SKUs"),
+    ("cross_border_products", "  其中跨境商品 cross-border"),
+    ("bundles", "  其中组合商品 bundles"),
+    ("warehouses", "仓库 warehouses"),
+    ("locations", "库位 locations"),
+    ("stores", "店铺 stores"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo company (departments, employees, partners, ~500 SKUs, warehouses, stores)."
+
+    def handle(self, *args, **options):
+        if demo_loaded():
+            self.stdout.write("演示数据已存在，未重复创建。/ The demo company is already loaded; nothing done.")
+            return
+        try:
+            counts = build_demo_company(None)
+        except DomainError as error:
+            self.stderr.write(f"演示数据未创建 / demo not created: {error}")
+            raise SystemExit(1) from error
+        self.stdout.write("演示公司已创建 / Demo company created:")
+        for key, label in LABELS:
+            self.stdout.write(f"  {label}: {counts.get(key, 0)}")

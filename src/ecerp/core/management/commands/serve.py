@@ -1,0 +1,91 @@
+"""`ecerp serve` (what `make run` starts): prepare the database, then run gunicorn.
+
+Preparation (set_up) is idempotent: migrate, collect static files, load the demo company on the
+first start of a fresh database, create the admin account when there is no superuser (printing
+its password once). Then the process becomes gunicorn, with DEBUG off and WhiteNoise serving the
+static files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from ecerp.core import services as core_services
+from ecerp.core.management.commands.createadmin import create_admin, login_banner
+from ecerp.masterdata.demo import build_demo_company, demo_loaded
+
+FIRST_START_KEY = "first_start_done"
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def site_url(bind: str) -> str:
+    """Return the address a person types for a gunicorn bind (0.0.0.0 is reached as 127.0.0.1)."""
+    host, _sep, port = bind.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]", "::"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}/"
+
+
+def set_up(*, write=print, load_demo: bool = True, bind: str = DEFAULT_BIND) -> dict:
+    """Make the database ready to serve; safe to run on every start.
+
+    Returns what happened: {"demo": counts or None, "admin_created": bool, "password": str or None}.
+    """
+    from ecerp.masterdata.models import Partner, Product
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    result = {"demo": None, "admin_created": False, "password": None}
+
+    if not core_services.get_setting(FIRST_START_KEY):
+        fresh = not (Product.objects.exists() or Partner.objects.exists())
+        if load_demo and fresh and not demo_loaded():
+            result["demo"] = build_demo_company(None)
+            write(f"演示公司已加载 / Demo company loaded: {result['demo']['products']} 个商品 SKUs, "
+                  f"{result['demo']['stores']} 个店铺 stores, {result['demo']['warehouses']} 个仓库 warehouses")
+        core_services.set_setting(user=None, key=FIRST_START_KEY, value="1")
+
+    if not get_user_model().objects.filter(is_superuser=True).exists():
+        username = os.environ.get("ECERP_ADMIN_USERNAME") or "admin"
+        password = os.environ.get("ECERP_ADMIN_PASSWORD") or None
+        _user, generated = create_admin(username=username, password=password)
+        result.update(admin_created=True, password=generated)
+        write(login_banner(username=username, password=generated, url=site_url(bind)))
+    return result
+
+
+def gunicorn_command(bind: str) -> list[str]:
+    """Return the gunicorn command line (the gunicorn installed beside this Python first)."""
+    beside = Path(sys.executable).parent / "gunicorn"
+    executable = str(beside) if beside.exists() else shutil.which("gunicorn")
+    if not executable:
+        raise CommandError("gunicorn 未安装 / gunicorn is not installed (pip install gunicorn)")
+    return [executable, "ecerp.wsgi:application", "--bind", bind, "--workers", "2", "--threads", "4",
+            "--timeout", "120", "--access-logfile", "-"]
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo company on first start, create the admin account, then serve with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("ECERP_BIND") or DEFAULT_BIND,
+                            help="host:port (default $ECERP_BIND or 127.0.0.1:8000)")
+        parser.add_argument("--no-demo", action="store_true", help="do not load the demo company on first start")
+
+    def handle(self, *args, bind, no_demo, **options):
+        set_up(write=self.stdout.write, load_demo=not no_demo, bind=bind)
+        command = gunicorn_command(bind)
+        self.stdout.write(f"ECERP 启动于 / serving on {site_url(bind)}  (Ctrl+C 停止 / to stop)")
+        self.stdout.flush()
+        sys.stdout.flush()
+        connections.close_all()
+        os.environ.pop("ECERP_TESTING", None)
+        os.execvp(command[0], command)

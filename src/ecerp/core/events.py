@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ecerp.core.models import HandledEvent, OutboxEvent
@@ -77,9 +78,9 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
         except Exception as error:  # a failing handler is retried later, never lost
             log.exception("event %s failed", event.event_id)
             OutboxEvent.objects.filter(pk=event.pk).update(
-                attempts=event.attempts + 1, last_error=repr(error)[:2000]
+                attempts=F("attempts") + 1, last_error=repr(error)[:2000]
             )
             continue
-        OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=timezone.now(), attempts=event.attempts + 1)
+        OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=timezone.now(), attempts=F("attempts") + 1)
         done += 1
     return done

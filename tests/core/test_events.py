@@ -1,0 +1,136 @@
+"""Domain events: the outbox, the handler registry, at-least-once delivery with once-only effects."""
+
+import pytest
+from django.db import transaction
+
+from ecerp.core import events
+from ecerp.core.models import HandledEvent, OutboxEvent, SystemSetting
+
+CALLS: list[tuple[str, str]] = []
+FAILING = {"enabled": True}
+
+
+def record_call(event: dict) -> None:
+    CALLS.append(("record", event["event_id"]))
+    # a handler's own writes commit together with its HandledEvent row
+    SystemSetting.objects.create(key=f"seen-{event['event_id']}", value=event["sku"])
+
+
+def flaky_call(event: dict) -> None:
+    CALLS.append(("flaky", event["event_id"]))
+    SystemSetting.objects.create(key=f"flaky-{event['event_id']}", value="written before failing")
+    if FAILING["enabled"]:
+        raise RuntimeError("carrier down")
+
+
+@pytest.fixture
+def handlers():
+    CALLS.clear()
+    FAILING["enabled"] = True
+    events.subscribe("TestProductChanged")(record_call)
+    events.subscribe("TestProductChanged")(flaky_call)
+    yield
+    events.unsubscribe("TestProductChanged", record_call)
+    events.unsubscribe("TestProductChanged", flaky_call)
+    events.unsubscribe("TestRecordOnly", record_call)
+
+
+def test_registry_is_explicit_and_registers_a_handler_once(handlers):
+    # given the two handlers subscribed in the fixture
+    # when one is subscribed again
+    events.subscribe("TestProductChanged")(record_call)
+    # then the registry lists each once, in order
+    assert events.handlers_for("TestProductChanged") == [record_call, flaky_call]
+    assert events.handlers_for("NothingListens") == []
+
+
+@pytest.mark.django_db
+def test_publish_writes_the_outbox_and_delivers_after_commit(handlers, django_capture_on_commit_callbacks):
+    # given a handler that succeeds
+    events.subscribe("TestRecordOnly")(record_call)
+    # when an event is published inside a transaction
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            event = events.publish("TestRecordOnly", {"sku": "SKU000001"})
+            # then it is in the outbox before commit, and nothing ran yet
+            assert OutboxEvent.objects.filter(event_id=event.event_id, delivered_at__isnull=True).exists()
+            assert CALLS == []
+    # and after commit the handler ran once and the event is delivered
+    assert len(callbacks) == 1
+    assert CALLS == [("record", str(event.event_id))]
+    event.refresh_from_db()
+    assert event.delivered_at is not None and event.attempts == 1
+    assert SystemSetting.objects.get(key=f"seen-{event.event_id}").value == "SKU000001"
+
+
+@pytest.mark.django_db
+def test_rolled_back_transaction_publishes_nothing(handlers, django_capture_on_commit_callbacks):
+    # given a change that fails after publishing
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                events.publish("TestProductChanged", {"sku": "SKU000002"})
+                raise RuntimeError("validation failed")
+    # then no event is stored and no handler ran
+    assert not OutboxEvent.objects.exists()
+    assert callbacks == [] and CALLS == []
+
+
+@pytest.mark.django_db
+def test_failing_handler_is_retried_and_successful_handlers_are_not_repeated(handlers):
+    # given an event with one good and one failing handler
+    event = events.publish("TestProductChanged", {"sku": "SKU000003"})
+    # when it is delivered while the second handler fails
+    assert events.deliver_pending() == 0
+    # then the event stays pending with the attempt and error recorded
+    event.refresh_from_db()
+    assert event.delivered_at is None and event.attempts == 1 and "carrier down" in event.last_error
+    # and the failing handler's own writes were rolled back with it, the good one's kept
+    assert SystemSetting.objects.filter(key=f"seen-{event.event_id}").exists()
+    assert not SystemSetting.objects.filter(key=f"flaky-{event.event_id}").exists()
+    assert HandledEvent.objects.filter(event_id=event.event_id).count() == 1
+    # when the second handler recovers and delivery runs again
+    FAILING["enabled"] = False
+    assert events.deliver_pending() == 1
+    # then the good handler was not called a second time
+    event_id = str(event.event_id)
+    assert CALLS == [("record", event_id), ("flaky", event_id), ("flaky", event_id)]
+    event.refresh_from_db()
+    assert event.delivered_at is not None and event.attempts == 2
+    assert HandledEvent.objects.filter(event_id=event.event_id).count() == 2
+
+
+@pytest.mark.django_db
+def test_delivering_twice_doubles_nothing(handlers):
+    # given two events with healthy handlers
+    FAILING["enabled"] = False
+    first = events.publish("TestProductChanged", {"sku": "A"})
+    second = events.publish("TestProductChanged", {"sku": "B"})
+    # when delivery runs twice
+    assert events.deliver_pending() == 2
+    assert events.deliver_pending() == 0
+    # then every handler ran once per event
+    assert sorted(CALLS) == sorted([("record", str(first.event_id)), ("flaky", str(first.event_id)),
+                                    ("record", str(second.event_id)), ("flaky", str(second.event_id))])
+    assert SystemSetting.objects.filter(key__startswith="seen-").count() == 2
+
+
+@pytest.mark.django_db
+def test_redelivery_of_an_already_handled_event_skips_the_handler(handlers):
+    # given an event handled by both handlers, then marked pending again (a crash before the mark)
+    FAILING["enabled"] = False
+    event = events.publish("TestProductChanged", {"sku": "C"})
+    events.deliver_pending()
+    OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=None)
+    # when it is delivered again
+    assert events.deliver_pending() == 1
+    # then no handler ran twice (idempotent by event id)
+    assert len(CALLS) == 2
+
+
+@pytest.mark.django_db
+def test_event_without_handlers_is_marked_delivered():
+    event = events.publish("NobodyListens", {"x": 1})
+    assert events.deliver_pending(event_ids=[event.pk]) == 1
+    event.refresh_from_db()
+    assert event.delivered_at is not None

@@ -70,8 +70,15 @@ class DomainError(Exception):
 
     @classmethod
     def many(cls, details: list[ErrorDetail]) -> DomainError:
-        """Build one error from several details (e.g. every invalid field of a form)."""
-        error = cls(details[0].code, details[0].message, field=details[0].field, row=details[0].row)
+        """Build one error from several details (e.g. every invalid field of a form).
+
+        Works for subclasses with their own constructor (NotFound, PermissionDenied): the
+        base initialiser is used, so the class and its http_status are kept.
+        """
+        if not details:
+            raise ValueError("DomainError.many() needs at least one detail")
+        error = cls.__new__(cls)
+        DomainError.__init__(error, details[0].code, details[0].message, field=details[0].field, row=details[0].row)
         error.details = list(details)
         return error
 

@@ -77,6 +77,9 @@ def parse_decimal(
     """
     if value is None:
         return None
+    if isinstance(value, bool):
+        # a TRUE/FALSE spreadsheet cell is not the number 1/0
+        raise DomainError(ErrorCode.INVALID_DECIMAL, _("「%(value)s」不是有效的数字"), field=field, value=value)
     if isinstance(value, float):
         # openpyxl hands numeric cells over as float; repr() is the shortest exact form.
         value = repr(value)
@@ -97,7 +100,13 @@ def parse_decimal(
     if number < 0 and not allow_negative:
         raise DomainError(ErrorCode.NEGATIVE_AMOUNT, _("不能为负数：%(value)s"), field=field, value=value)
     if places is not None:
-        number = round_places(number, places)
+        try:
+            number = round_places(number, places)
+        except InvalidOperation:
+            # too many digits to keep with that many places (e.g. 1e40 with 2 places)
+            raise DomainError(
+                ErrorCode.INVALID_DECIMAL, _("「%(value)s」不是有效的数字"), field=field, value=value
+            ) from None
     return number
 
 

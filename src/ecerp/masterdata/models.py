@@ -384,3 +384,6 @@ class UserScope(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+from ecerp.masterdata.models_import import ImportJob, ImportJobStatus  # noqa: E402,F401

@@ -51,8 +51,14 @@ def resolve_foreign(data: dict, name: str, queryset, code: MasterdataError) -> N
     data[name] = row
 
 
+def stored(instance):
+    """The instance as the database now holds it (decimals at their column scale, defaults filled)."""
+    instance.refresh_from_db()
+    return instance
+
+
 def created(instance):
-    return Status(201, instance)
+    return Status(201, stored(instance))
 
 
 def deleted(request: HttpRequest, instance):

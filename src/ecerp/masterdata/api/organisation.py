@@ -7,7 +7,15 @@ from ninja.pagination import paginate
 from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data, resolve_foreign
+from ecerp.masterdata.api.common import (
+    DELETE_ERRORS,
+    WRITE_ERRORS,
+    created,
+    deleted,
+    input_data,
+    resolve_foreign,
+    stored,
+)
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.models import (
     Department,
@@ -60,7 +68,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn):
 def update_department(request: HttpRequest, department_id: int, payload: DepartmentIn):
     """Change the fields given; the parent may not be the department itself or below it (TREE_CYCLE)."""
     department = queries.get_record(Department, department_id)
-    return services.save_department(user=request.user, data=_department_data(payload), instance=department)
+    return stored(services.save_department(user=request.user, data=_department_data(payload), instance=department))
 
 
 @departments.delete("/{department_id}", response={204: None, **DELETE_ERRORS})
@@ -107,7 +115,7 @@ def create_employee(request: HttpRequest, payload: EmployeeIn):
 def update_employee(request: HttpRequest, employee_id: int, payload: EmployeeIn):
     """Change the fields given (the status changes only through POST .../status)."""
     employee = queries.get_record(Employee, employee_id)
-    return services.save_employee(user=request.user, data=_employee_data(payload), instance=employee)
+    return stored(services.save_employee(user=request.user, data=_employee_data(payload), instance=employee))
 
 
 @employees.post("/{employee_id}/status", response={200: EmployeeOut, **WRITE_ERRORS})

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data
+from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data, stored
 from ecerp.masterdata.models import (
     Partner,
     PartnerBankAccount,
@@ -56,7 +56,7 @@ def update_partner(request: HttpRequest, partner_id: int, payload: PartnerIn):
     """Change the fields given; roles, when given, replace the partner's roles."""
     partner = queries.get_record(Partner, partner_id)
     data = input_data(payload, decimals=("credit_limit",))
-    return services.save_partner(user=request.user, data=data, instance=partner)
+    return stored(services.save_partner(user=request.user, data=data, instance=partner))
 
 
 @partners.delete("/{partner_id}", response={204: None, **DELETE_ERRORS})
@@ -89,7 +89,7 @@ def _contact(partner_id: int, contact_id: int):
 @api_permission("masterdata.change_partnercontact")
 def update_partner_contact(request: HttpRequest, partner_id: int, contact_id: int, payload: PartnerContactIn):
     contact = _contact(partner_id, contact_id)
-    return services.save_partner_contact(user=request.user, data=input_data(payload), instance=contact)
+    return stored(services.save_partner_contact(user=request.user, data=input_data(payload), instance=contact))
 
 
 @partners.delete("/{partner_id}/contacts/{contact_id}", response={204: None, **DELETE_ERRORS})
@@ -124,7 +124,7 @@ def _bank_account(partner_id: int, account_id: int):
 def update_partner_bank_account(request: HttpRequest, partner_id: int, account_id: int,
                                 payload: PartnerBankAccountIn):
     account = _bank_account(partner_id, account_id)
-    return services.save_partner_bank_account(user=request.user, data=input_data(payload), instance=account)
+    return stored(services.save_partner_bank_account(user=request.user, data=input_data(payload), instance=account))
 
 
 @partners.delete("/{partner_id}/bank-accounts/{account_id}", response={204: None, **DELETE_ERRORS})

@@ -10,7 +10,15 @@ from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.errors import ErrorDetail
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data, resolve_foreign
+from ecerp.masterdata.api.common import (
+    DELETE_ERRORS,
+    WRITE_ERRORS,
+    created,
+    deleted,
+    input_data,
+    resolve_foreign,
+    stored,
+)
 from ecerp.masterdata.errors import MasterdataError, MasterdataInvalid
 from ecerp.masterdata.models import (
     BundleComponent,
@@ -74,7 +82,7 @@ def create_category(request: HttpRequest, payload: CategoryIn):
 def update_category(request: HttpRequest, category_id: int, payload: CategoryIn):
     """Change the fields given; moving a category to another parent needs its new code too."""
     category = queries.get_record(Category, category_id)
-    return services.save_category(user=request.user, data=_category_data(payload), instance=category)
+    return stored(services.save_category(user=request.user, data=_category_data(payload), instance=category))
 
 
 @categories.delete("/{category_id}", response={204: None, **DELETE_ERRORS})

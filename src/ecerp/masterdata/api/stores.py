@@ -7,7 +7,15 @@ from ninja.pagination import paginate
 from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data, resolve_foreign
+from ecerp.masterdata.api.common import (
+    DELETE_ERRORS,
+    WRITE_ERRORS,
+    created,
+    deleted,
+    input_data,
+    resolve_foreign,
+    stored,
+)
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.models import (
     Partner,
@@ -57,7 +65,7 @@ def create_store(request: HttpRequest, payload: StoreIn):
 @api_permission("masterdata.change_store")
 def update_store(request: HttpRequest, store_id: int, payload: StoreIn):
     store = queries.get_store(user=request.user, pk=store_id)
-    return services.save_store(user=request.user, data=_store_data(request, payload), instance=store)
+    return stored(services.save_store(user=request.user, data=_store_data(request, payload), instance=store))
 
 
 @stores.delete("/{store_id}", response={204: None, **DELETE_ERRORS})

@@ -7,7 +7,15 @@ from ninja.pagination import paginate
 from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import DELETE_ERRORS, WRITE_ERRORS, created, deleted, input_data, resolve_foreign
+from ecerp.masterdata.api.common import (
+    DELETE_ERRORS,
+    WRITE_ERRORS,
+    created,
+    deleted,
+    input_data,
+    resolve_foreign,
+    stored,
+)
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.models import (
     Partner,
@@ -57,7 +65,7 @@ def create_warehouse(request: HttpRequest, payload: WarehouseIn):
 @api_permission("masterdata.change_warehouse")
 def update_warehouse(request: HttpRequest, warehouse_id: int, payload: WarehouseIn):
     warehouse = queries.get_warehouse(user=request.user, pk=warehouse_id)
-    return services.save_warehouse(user=request.user, data=_warehouse_data(payload), instance=warehouse)
+    return stored(services.save_warehouse(user=request.user, data=_warehouse_data(payload), instance=warehouse))
 
 
 @warehouses.delete("/{warehouse_id}", response={204: None, **DELETE_ERRORS})
@@ -95,7 +103,7 @@ def create_location(request: HttpRequest, warehouse_id: int, payload: LocationIn
 def update_location(request: HttpRequest, warehouse_id: int, location_id: int, payload: LocationIn):
     warehouse = queries.get_warehouse(user=request.user, pk=warehouse_id)
     location = queries.get_location(user=request.user, warehouse=warehouse, pk=location_id)
-    return services.save_location(user=request.user, data=input_data(payload), instance=location)
+    return stored(services.save_location(user=request.user, data=input_data(payload), instance=location))
 
 
 @warehouses.delete("/{warehouse_id}/locations/{location_id}",

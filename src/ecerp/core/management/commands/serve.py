@@ -72,6 +72,15 @@ def gunicorn_command(bind: str) -> list[str]:
             "--timeout", "120", "--access-logfile", "-"]
 
 
+def become(command: list[str]) -> None:
+    """Replace this process by command (gunicorn), after closing what must not leak into it."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    connections.close_all()
+    os.environ.pop("ECERP_TESTING", None)
+    os.execvp(command[0], command)
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo company on first start, create the admin account, then serve with gunicorn."
 
@@ -85,7 +94,4 @@ class Command(BaseCommand):
         command = gunicorn_command(bind)
         self.stdout.write(f"ECERP 启动于 / serving on {site_url(bind)}  (Ctrl+C 停止 / to stop)")
         self.stdout.flush()
-        sys.stdout.flush()
-        connections.close_all()
-        os.environ.pop("ECERP_TESTING", None)
-        os.execvp(command[0], command)
+        become(command)

@@ -68,8 +68,14 @@ def gunicorn_command(bind: str) -> list[str]:
     executable = str(beside) if beside.exists() else shutil.which("gunicorn")
     if not executable:
         raise CommandError("gunicorn 未安装 / gunicorn is not installed (pip install gunicorn)")
-    return [executable, "ecerp.wsgi:application", "--bind", bind, "--workers", "2", "--threads", "4",
-            "--timeout", "120", "--access-logfile", "-"]
+    command = [executable, "ecerp.wsgi:application", "--bind", bind, "--workers", "2", "--threads", "4",
+               "--timeout", "120", "--access-logfile", "-"]
+    # gunicorn 25.1+ opens a control socket at one fixed path in $HOME; two instances would fight over it.
+    from gunicorn import config as gunicorn_config
+
+    if hasattr(gunicorn_config, "ControlSocketDisable"):
+        command.append("--no-control-socket")
+    return command
 
 
 def become(command: list[str]) -> None:

@@ -184,3 +184,14 @@ def test_delete_refuses_a_product_in_use(api_as, catalogue, admin_user):
     assert response.status_code == 409 and error_codes(response) == [(None, "IN_USE")]
     assert admin.delete(f"{URL}/{catalogue['rice'].pk}").status_code == 204
     assert not Product.objects.filter(pk=catalogue["rice"].pk).exists()
+
+
+def test_permission_is_checked_before_the_input(api_as):
+    # given a role that may not create products, sending a malformed body
+    response = api_as("warehouse").post(URL, {"name": 5, "cost_price": 1.5})
+    # then it learns only that it may not, not what is wrong with the input
+    assert response.status_code == 403 and error_codes(response) == [(None, "PERMISSION_DENIED")]
+    # while a permitted role gets the validation errors in the same shape
+    allowed = api_as("operations").post(URL, {"name": 5, "cost_price": 1.5})
+    assert allowed.status_code == 400
+    assert error_codes(allowed) == [("name", "INVALID_VALUE"), ("cost_price", "INVALID_VALUE")]

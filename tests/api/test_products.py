@@ -104,7 +104,9 @@ def test_create_errors_name_the_fields(api_as, catalogue):
     cases = [
         ({"name": "x", "code": "SKU000001"}, [("code", "CODE_TAKEN")]),
         ({"name": "x", "hs_code": "3304"}, [("hs_code", "INVALID_HS_CODE")]),
-        ({"name": "x", "is_cross_border": True}, [("hs_code", "CROSS_BORDER_FIELDS_REQUIRED")]),
+        ({"name": "x", "is_cross_border": True}, [("hs_code", "CROSS_BORDER_FIELDS_REQUIRED"),
+                                                  ("origin_country", "CROSS_BORDER_FIELDS_REQUIRED"),
+                                                  ("customs_unit", "CROSS_BORDER_FIELDS_REQUIRED")]),
         ({"name": "x", "sale_price": "-1"}, [("sale_price", "NEGATIVE_AMOUNT")]),
         ({"name": "x", "cost_price": "abc", "net_weight": "1kg"},
          [("cost_price", "INVALID_DECIMAL"), ("net_weight", "INVALID_DECIMAL")]),

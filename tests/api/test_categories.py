@@ -45,7 +45,7 @@ def test_moving_needs_a_new_code(api_as):
     first, second = client.post(URL, {"name": "美妆"}).json(), client.post(URL, {"name": "个护"}).json()
     child = client.post(URL, {"name": "面膜", "parent_id": first["id"]}).json()
     refused = client.patch(f"{URL}/{child['id']}", {"parent_id": second["id"]})
-    assert refused.status_code == 400 and error_codes(refused) == [("code", "TREE_CYCLE")]
+    assert refused.status_code == 400 and error_codes(refused) == [("code", "CODE_PARENT_MISMATCH")]
     moved = client.patch(f"{URL}/{child['id']}", {"parent_id": second["id"], "code": "0201"})
     assert moved.status_code == 200 and moved.json()["code"] == "0201"
 

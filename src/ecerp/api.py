@@ -231,6 +231,8 @@ def check_permission_first(run):
     permission = getattr(getattr(operation, "view_func", None), "required_permission", None)
     if permission is None:
         return run
+    # The OpenAPI document tells callers what the operation needs, from the same declaration.
+    operation.description = f"{operation.description or ''}\n\nPermission: `{permission}`".strip()
 
     @functools.wraps(run)
     def checked(request, *args, **kwargs):

@@ -37,3 +37,12 @@ def test_openapi_declares_bearer_auth_and_money_as_strings():
     token = document["paths"]["/api/auth/token"]["post"]
     assert "security" not in token or token["security"] == [{}] or token["security"] == []
     assert Client().get("/api/docs").status_code == 200
+
+
+def test_openapi_names_each_operation_permission():
+    document = Client().get("/api/openapi.json").json()
+    assert "`masterdata.change_product`" in document["paths"]["/api/masterdata/products/{product_id}"]["patch"][
+        "description"]
+    undocumented = [f"{method} {path}" for path, item in document["paths"].items() for method, operation in
+                    item.items() if path != "/api/auth/token" and "Permission:" not in operation.get("description", "")]
+    assert undocumented == []

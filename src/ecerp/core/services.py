@@ -256,6 +256,25 @@ def update_coding_rule(*, user, target: str, **changes) -> CodingRule:
     return rule
 
 
+# --- named locks ----------------------------------------------------------------------------------
+
+def lock_named(name: str) -> None:
+    """Serialise one kind of change across connections until the current transaction ends.
+
+    Must run inside transaction.atomic(). On PostgreSQL this takes a transaction-scoped
+    advisory lock keyed by the name; SQLite already runs one writing transaction at a time
+    (IMMEDIATE transactions), so nothing more is needed there.
+    """
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_named() must be called inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 # --- system mode -----------------------------------------------------------------------------------
 
 MODE_KEY = "system_mode"

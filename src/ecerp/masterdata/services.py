@@ -17,6 +17,7 @@ from ecerp.core import services as core_services
 from ecerp.core.audit import record_change, snapshot
 from ecerp.core.errors import Conflict, DomainError, ErrorCode, ErrorDetail, NotFound
 from ecerp.core.models import AuditAction
+from ecerp.core.money import parse_quantity
 from ecerp.core.states import move
 from ecerp.masterdata import validation
 from ecerp.masterdata.errors import MasterdataError, MasterdataInvalid
@@ -30,6 +31,7 @@ from ecerp.masterdata.models import (
     Partner,
     PartnerBankAccount,
     PartnerContact,
+    Platform,
     Product,
     Store,
     StoreType,
@@ -43,10 +45,14 @@ CODED_TARGETS = {
     Department: "department",
     Employee: "employee",
     Partner: "partner",
+    Category: "category",
     Product: "product",
     Warehouse: "warehouse",
     Store: "store",
 }
+
+# Tries before giving up when generated codes keep hitting codes written past the sequence.
+GENERATED_CODE_TRIES = 1000
 
 
 def _collect(checks: list[Callable[[], None]]) -> None:
@@ -71,24 +77,72 @@ def _require(instance, *fields: str) -> list[Callable[[], None]]:
     return [make(name) for name in fields]
 
 
+def _choice(instance, field: str, choices) -> Callable[[], None]:
+    def check():
+        value = getattr(instance, field)
+        if value not in choices.values:
+            label = instance._meta.get_field(field).verbose_name
+            raise DomainError(ErrorCode.INVALID_VALUE, _("无效的%(label)s：%(value)s"), field=field, label=label,
+                              value=value)
+    return check
+
+
 def _assign_code(instance, *, parent_code: str | None = None) -> None:
-    target = CODED_TARGETS.get(type(instance)) or ("category" if isinstance(instance, Category) else None)
+    """Generate a blank code by the type's rule, or check a given one; refuse a code already taken.
+
+    A generated code that is already taken (written past the sequence, e.g. by a bulk
+    import) is skipped, not reported. A given code is refused when the rule forbids manual codes.
+    """
+    target = CODED_TARGETS.get(type(instance))
     if target is None:
         return
+    model = type(instance)
     if instance.code in (None, ""):
-        if target == "category":
-            instance.code = core_services.next_child_code(target=target, parent_code=parent_code)
-        else:
-            instance.code = core_services.next_code(target=target)
-    else:
-        instance.code = core_services.check_code(target=target, code=instance.code, parent_code=parent_code)
-    clash = type(instance).objects.filter(code=instance.code).exclude(pk=instance.pk).exists()
-    if clash:
+        for _try in range(GENERATED_CODE_TRIES):
+            if target == "category":
+                instance.code = core_services.next_child_code(target=target, parent_code=parent_code)
+            else:
+                instance.code = core_services.next_code(target=target)
+            if not model.objects.filter(code=instance.code).exclude(pk=instance.pk).exists():
+                return
         raise DomainError(ErrorCode.CODE_TAKEN, _("编码「%(code)s」已被使用"), field="code", code=instance.code)
+    if not core_services.get_rule(target).allow_manual:
+        raise DomainError(ErrorCode.INVALID_CODE, _("编码规则不允许手工编码，请留空自动生成"), field="code")
+    instance.code = core_services.check_code(target=target, code=instance.code, parent_code=parent_code)
+    if model.objects.filter(code=instance.code).exclude(pk=instance.pk).exists():
+        raise DomainError(ErrorCode.CODE_TAKEN, _("编码「%(code)s」已被使用"), field="code", code=instance.code)
+
+
+def _code_check(instance, *, creating: bool, before: dict | None, data: dict,
+                parent_code: Callable[[models.Model], str | None] | None) -> Callable[[], None] | None:
+    """The code check of one save, or None when the code stays as it is.
+
+    The code is generated or checked on creation, when it changes, and (for codes that
+    depend on the parent) when the parent changes.
+    """
+    if "code" not in {field.name for field in instance._meta.fields} or type(instance) not in CODED_TARGETS:
+        return None
+    if not creating:
+        if "code" not in data:
+            return None
+        same_code = str(data["code"] or "").strip() == (before or {}).get("code")
+        same_parent = parent_code is None or (before or {}).get("parent_id") == getattr(instance, "parent_id", None)
+        if same_code and same_parent:
+            instance.code = before["code"]
+            return None
+
+    def check():
+        _assign_code(instance, parent_code=parent_code(instance) if parent_code else None)
+    return check
 
 
 def _save(*, user, instance: models.Model, data: dict, checks: Callable[[models.Model], list],
           parent_code: Callable[[models.Model], str | None] | None = None, after_save=None) -> models.Model:
+    """Load (locked), assign, check everything at once, save and audit one record.
+
+    checks(instance) receives the locked instance being saved (never the caller's copy);
+    every problem, the code's included, is reported in one MasterdataInvalid.
+    """
     with transaction.atomic():
         creating = instance.pk is None
         if not creating:
@@ -96,10 +150,11 @@ def _save(*, user, instance: models.Model, data: dict, checks: Callable[[models.
         before = None if creating else snapshot(instance)
         for key, value in data.items():
             setattr(instance, key, value)
-        _collect(checks(instance))
-        if "code" in {field.name for field in instance._meta.fields}:
-            if creating or "code" in data:
-                _assign_code(instance, parent_code=parent_code(instance) if parent_code else None)
+        all_checks = list(checks(instance))
+        code_check = _code_check(instance, creating=creating, before=before, data=data, parent_code=parent_code)
+        if code_check is not None:
+            all_checks.append(code_check)
+        _collect(all_checks)
         try:
             with transaction.atomic():
                 instance.save()
@@ -133,11 +188,22 @@ def _no_tree_cycle(instance, field: str = "parent") -> Callable[[], None]:
 
 # --- departments and employees ------------------------------------------------------------------
 
+def _department_checks(department: Department) -> list:
+    return [*_require(department, "name"), _no_tree_cycle(department)]
+
+
 def save_department(*, user, data: dict, instance: Department | None = None) -> Department:
     """Create or update a department (a tree: the parent may not be itself or below itself)."""
-    instance = instance or Department()
-    return _save(user=user, instance=instance, data=data,
-                 checks=lambda d: [*_require(d, "name"), _no_tree_cycle(d)])
+    return _save(user=user, instance=instance or Department(), data=data, checks=_department_checks)
+
+
+def _employee_checks(employee: Employee) -> list:
+    return [
+        *_require(employee, "name", "department_id"),
+        _choice(employee, "status", EmployeeStatus),
+        _normalise(employee, "id_number", validation.id_number),
+        _normalise(employee, "phone", validation.phone),
+    ]
 
 
 def save_employee(*, user, data: dict, instance: Employee | None = None) -> Employee:
@@ -148,14 +214,7 @@ def save_employee(*, user, data: dict, instance: Employee | None = None) -> Empl
     instance = instance or Employee()
     if instance.pk is not None:
         data = {key: value for key, value in data.items() if key != "status"}
-    return _save(
-        user=user, instance=instance, data=data,
-        checks=lambda e: [
-            *_require(e, "name", "department_id"),
-            _normalise(e, "id_number", validation.id_number),
-            _normalise(e, "phone", validation.phone),
-        ],
-    )
+    return _save(user=user, instance=instance, data=data, checks=_employee_checks)
 
 
 def change_employee_status(*, user, employee: Employee, status: str, reason: str = "") -> Employee:
@@ -186,6 +245,12 @@ def _partner_checks(partner: Partner) -> list:
 
     def credit_code():
         partner.social_credit_code = validation.social_credit_code(partner.social_credit_code or "") or None
+        if partner.social_credit_code:
+            holder = (Partner.objects.filter(social_credit_code=partner.social_credit_code)
+                      .exclude(pk=partner.pk).first())
+            if holder is not None:
+                raise DomainError(ErrorCode.CODE_TAKEN, _("统一社会信用代码「%(value)s」已被「%(holder)s」使用"),
+                                  field="social_credit_code", value=partner.social_credit_code, holder=str(holder))
 
     return [
         *_require(partner, "name"),
@@ -198,26 +263,64 @@ def _partner_checks(partner: Partner) -> list:
 
 
 def save_partner(*, user, data: dict, instance: Partner | None = None) -> Partner:
-    """Create or update a partner with its roles, social credit code and customs code."""
+    """Create or update a partner with its roles, social credit code and customs code.
+
+    data["roles"], when given, is the full list of role keys (supplier, customer, ...);
+    an unknown key raises UNKNOWN_ROLE. The caller's dict is not changed.
+    """
+    data = dict(data)
     roles = data.pop("roles", None)
     if roles is not None:
+        unknown = [str(role) for role in roles if role not in ROLE_FIELDS]
+        if unknown:
+            raise MasterdataInvalid(MasterdataError.UNKNOWN_ROLE, _("未知的业务单位角色：%(roles)s"), field="roles",
+                                    roles="、".join(unknown))
         for role, field in ROLE_FIELDS.items():
             data[field] = role in roles
     return _save(user=user, instance=instance or Partner(), data=data, checks=_partner_checks)
+
+
+def _partner_id_of(data: dict, instance) -> int | None:
+    partner = data.get("partner")
+    if partner is not None:
+        return partner.pk
+    return data.get("partner_id", instance.partner_id)
+
+
+def _contact_checks(contact: PartnerContact) -> list:
+    return [*_require(contact, "name", "partner_id"), _normalise(contact, "phone", validation.phone)]
 
 
 def save_partner_contact(*, user, data: dict, instance: PartnerContact | None = None) -> PartnerContact:
     """Create or update a contact; marking one primary clears the partner's other primary contact."""
     instance = instance or PartnerContact()
     with transaction.atomic():
-        if data.get("is_primary"):
-            partner = data.get("partner") or instance.partner
-            PartnerContact.objects.filter(partner=partner, is_primary=True).exclude(pk=instance.pk).update(
+        partner_id = _partner_id_of(data, instance)
+        if data.get("is_primary") and partner_id is not None:
+            PartnerContact.objects.filter(partner_id=partner_id, is_primary=True).exclude(pk=instance.pk).update(
                 is_primary=False
             )
-        return _save(user=user, instance=instance, data=data,
-                     checks=lambda c: [*_require(c, "name", "partner_id"),
-                                       _normalise(c, "phone", validation.phone)])
+        return _save(user=user, instance=instance, data=data, checks=_contact_checks)
+
+
+def _bank_account_checks(account: PartnerBankAccount) -> list:
+    def number():
+        account.account_number = (account.account_number or "").replace(" ", "")
+        if account.account_number and account.partner_id is not None:
+            clash = PartnerBankAccount.objects.filter(partner_id=account.partner_id,
+                                                      account_number=account.account_number)
+            if clash.exclude(pk=account.pk).exists():
+                raise DomainError(ErrorCode.CODE_TAKEN, _("该业务单位已有账号「%(value)s」"), field="account_number",
+                                  value=account.account_number)
+
+    def currency():
+        text = (account.currency or "").strip().upper()
+        if len(text) != 3 or not text.isalpha():
+            raise DomainError(ErrorCode.INVALID_VALUE, _("币种「%(value)s」应为 3 位字母代码（如 CNY）"),
+                              field="currency", value=account.currency)
+        account.currency = text
+
+    return [*_require(account, "partner_id", "bank_name", "account_name", "account_number"), number, currency]
 
 
 def save_partner_bank_account(*, user, data: dict,
@@ -225,33 +328,43 @@ def save_partner_bank_account(*, user, data: dict,
     """Create or update a bank account; marking one default clears the partner's other default."""
     instance = instance or PartnerBankAccount()
     with transaction.atomic():
-        if data.get("is_default"):
-            partner = data.get("partner") or instance.partner
-            PartnerBankAccount.objects.filter(partner=partner, is_default=True).exclude(pk=instance.pk).update(
-                is_default=False
-            )
-
-        def digits():
-            instance.account_number = (instance.account_number or "").replace(" ", "")
-
-        return _save(user=user, instance=instance, data=data,
-                     checks=lambda a: [*_require(a, "partner_id", "bank_name", "account_name", "account_number"),
-                                       digits])
+        partner_id = _partner_id_of(data, instance)
+        if data.get("is_default") and partner_id is not None:
+            PartnerBankAccount.objects.filter(partner_id=partner_id, is_default=True).exclude(
+                pk=instance.pk).update(is_default=False)
+        return _save(user=user, instance=instance, data=data, checks=_bank_account_checks)
 
 
 # --- categories and products -----------------------------------------------------------------------
 
-def save_category(*, user, data: dict, instance: Category | None = None) -> Category:
-    """Create or update a category; its code follows the hierarchical rule under its parent's code."""
-    instance = instance or Category()
-    if instance.pk is not None and "parent" in data and data["parent"] != instance.parent and "code" not in data:
-        raise MasterdataInvalid(MasterdataError.TREE_CYCLE, _("移动分类时必须同时给出新编码"), field="code")
-
+def _category_checks(category: Category) -> list:
     def level():
-        instance.level = (instance.parent.level + 1) if instance.parent else 1
+        category.level = (category.parent.level + 1) if category.parent else 1
 
-    return _save(user=user, instance=instance, data=data,
-                 checks=lambda c: [*_require(c, "name"), _no_tree_cycle(c), level],
+    return [*_require(category, "name"), _no_tree_cycle(category), level]
+
+
+def save_category(*, user, data: dict, instance: Category | None = None) -> Category:
+    """Create or update a category; its code follows the hierarchical rule under its parent's code.
+
+    Moving a category needs a new code in data (blank: generated under the new parent),
+    else CODE_PARENT_MISMATCH. A category with sub-categories keeps its code and parent,
+    because their codes start with its code (CODE_PARENT_MISMATCH).
+    """
+    instance = instance or Category()
+    if instance.pk is not None:
+        current = Category.objects.filter(pk=instance.pk).values("code", "parent_id").get()
+        new_parent = data["parent"].pk if data.get("parent") is not None else None
+        moving = "parent" in data and new_parent != current["parent_id"]
+        recoding = "code" in data and str(data["code"] or "").strip() != current["code"]
+        if moving and "code" not in data:
+            raise MasterdataInvalid(ErrorCode.CODE_PARENT_MISMATCH, _("移动分类时必须同时给出新编码（留空则自动生成）"),
+                                    field="code")
+        if (moving or recoding) and Category.objects.filter(parent_id=instance.pk).exists():
+            raise MasterdataInvalid(ErrorCode.CODE_PARENT_MISMATCH,
+                                    _("分类「%(code)s」下还有子分类，不能修改编码或移动"), field="code",
+                                    code=current["code"])
+    return _save(user=user, instance=instance, data=data, checks=_category_checks,
                  parent_code=lambda c: c.parent.code if c.parent else None)
 
 
@@ -261,26 +374,31 @@ def _product_checks(product: Product) -> list:
                 and product.net_weight > product.gross_weight:
             raise MasterdataInvalid(MasterdataError.WEIGHT_ORDER, _("净重不能大于毛重"), field="net_weight")
 
-    def prices():
-        for field in ("cost_price", "sale_price", "gross_weight", "net_weight"):
+    def non_negative(field):
+        def check():
             value = getattr(product, field)
             if value is not None and value < 0:
                 raise DomainError(ErrorCode.NEGATIVE_AMOUNT, _("「%(label)s」不能为负数"), field=field,
                                   label=product._meta.get_field(field).verbose_name)
+        return check
 
     def cross_border():
         if product.is_cross_border:
             missing = [name for name in ("hs_code", "origin_country", "customs_unit") if not getattr(product, name)]
             if missing:
-                raise MasterdataInvalid(MasterdataError.CROSS_BORDER_FIELDS_REQUIRED,
-                                        _("跨境商品必须填写 HS编码、原产国和海关计量单位"), field=missing[0])
+                raise MasterdataInvalid.many([
+                    ErrorDetail(code=MasterdataError.CROSS_BORDER_FIELDS_REQUIRED, field=name,
+                                message=str(_("跨境商品必须填写「%(label)s」")
+                                            % {"label": product._meta.get_field(name).verbose_name}))
+                    for name in missing
+                ])
 
     return [
         *_require(product, "name", "unit"),
         _normalise(product, "hs_code", validation.hs_code),
         _normalise(product, "origin_country", validation.country),
         _normalise(product, "barcode", validation.barcode),
-        prices,
+        *[non_negative(field) for field in ("cost_price", "sale_price", "gross_weight", "net_weight")],
         weights,
         cross_border,
     ]
@@ -300,10 +418,23 @@ def component_graph() -> dict[str, set[str]]:
 
 
 def set_bundle_components(*, user, bundle: Product, components: list[tuple[Product, int]]) -> Product:
-    """Replace a bundle's components (product, quantity); refuses cycles and empty bundles."""
+    """Replace a bundle's components (product, quantity); refuses cycles and empty bundles.
+
+    Quantities are whole numbers >= 1 (text such as "3" is parsed; INVALID_QUANTITY otherwise).
+    Changes of the bundle graph are serialised by a named lock, so two concurrent edits
+    (A gets B, B gets A) cannot close a cycle together.
+    """
     if not components:
         raise MasterdataInvalid(MasterdataError.BUNDLE_EMPTY, _("组合商品至少要有一个子商品"), field="components")
+    merged: dict[int, int] = {}
+    for product, quantity in components:
+        number = parse_quantity(quantity, field="components")
+        if number is None:
+            raise DomainError(ErrorCode.INVALID_QUANTITY, _("数量必须是正整数：%(value)s"), field="components",
+                              value=quantity)
+        merged[product.pk] = merged.get(product.pk, 0) + number
     with transaction.atomic():
+        core_services.lock_named("masterdata.bundle_graph")
         bundle = Product.objects.select_for_update().get(pk=bundle.pk)
         before = {"components": sorted((c.component_id, c.quantity) for c in bundle.components.all())}
         graph = component_graph()
@@ -312,12 +443,6 @@ def set_bundle_components(*, user, bundle: Product, components: list[tuple[Produ
         if path:
             raise MasterdataInvalid(MasterdataError.BUNDLE_CYCLE, _("组合商品出现循环：%(path)s"),
                                     field="components", path=" → ".join(path))
-        merged: dict[int, int] = {}
-        for product, quantity in components:
-            if quantity is None or int(quantity) < 1:
-                raise DomainError(ErrorCode.INVALID_QUANTITY, _("数量必须是正整数：%(value)s"),
-                                  field="components", value=quantity)
-            merged[product.pk] = merged.get(product.pk, 0) + int(quantity)
         BundleComponent.objects.filter(bundle=bundle).delete()
         BundleComponent.objects.bulk_create(
             [BundleComponent(bundle=bundle, component_id=pk, quantity=qty) for pk, qty in merged.items()]
@@ -332,41 +457,44 @@ def set_bundle_components(*, user, bundle: Product, components: list[tuple[Produ
 
 # --- warehouses, locations, stores -----------------------------------------------------------------
 
+def _warehouse_checks(warehouse: Warehouse) -> list:
+    def kind():
+        if warehouse.type not in WarehouseType.values:
+            raise DomainError(ErrorCode.INVALID_VALUE, _("无效的仓库类型：%(value)s"), field="type",
+                              value=warehouse.type)
+
+    return [*_require(warehouse, "name"), kind, _normalise(warehouse, "contact_phone", validation.phone)]
+
+
 def save_warehouse(*, user, data: dict, instance: Warehouse | None = None) -> Warehouse:
     """Create or update a warehouse (normal, bonded, overseas, third party)."""
-    def kind():
-        if instance_ref.type not in WarehouseType.values:
-            raise DomainError(ErrorCode.INVALID_VALUE, _("无效的仓库类型：%(value)s"), field="type",
-                              value=instance_ref.type)
+    return _save(user=user, instance=instance or Warehouse(), data=data, checks=_warehouse_checks)
 
-    instance_ref = instance or Warehouse()
-    return _save(user=user, instance=instance_ref, data=data,
-                 checks=lambda w: [*_require(w, "name"), kind, _normalise(w, "contact_phone", validation.phone)])
+
+def _location_checks(location: Location) -> list:
+    def code():
+        if not location.code:
+            location.code = core_services.next_code(target="location")
+        location.code = core_services.check_code(target="location", code=location.code or "")
+        if location.warehouse_id is None:
+            return
+        clash = Location.objects.filter(warehouse_id=location.warehouse_id, code=location.code).exclude(
+            pk=location.pk)
+        if clash.exists():
+            raise DomainError(ErrorCode.CODE_TAKEN, _("库位编码「%(code)s」在该仓库已存在"), field="code",
+                              code=location.code)
+
+    return [*_require(location, "warehouse_id"), code]
 
 
 def save_location(*, user, data: dict, instance: Location | None = None) -> Location:
     """Create or update a storage location; its code is unique inside its warehouse."""
-    instance = instance or Location()
-
-    def code():
-        instance.code = core_services.check_code(target="location", code=instance.code or "")
-        clash = Location.objects.filter(warehouse_id=instance.warehouse_id, code=instance.code).exclude(
-            pk=instance.pk)
-        if clash.exists():
-            raise DomainError(ErrorCode.CODE_TAKEN, _("库位编码「%(code)s」在该仓库已存在"), field="code",
-                              code=instance.code)
-
-    def generated():
-        if not instance.code:
-            instance.code = core_services.next_code(target="location")
-
-    return _save(user=user, instance=instance, data=data,
-                 checks=lambda loc: [*_require(loc, "warehouse_id"), generated, code])
+    return _save(user=user, instance=instance or Location(), data=data, checks=_location_checks)
 
 
 def _store_checks(store: Store) -> list:
     def partners():
-        if store.type != StoreType.DOMESTIC and store.ecommerce_company_id is None:
+        if store.type in (StoreType.DIRECT_PURCHASE, StoreType.BONDED) and store.ecommerce_company_id is None:
             raise MasterdataInvalid(MasterdataError.ECOMMERCE_COMPANY_REQUIRED, _("跨境店铺必须指定电商企业"),
                                     field="ecommerce_company")
         if store.ecommerce_company is not None and not store.ecommerce_company.is_ecommerce:
@@ -382,7 +510,10 @@ def _store_checks(store: Store) -> list:
             raise DomainError(ErrorCode.CODE_TAKEN, _("该平台店铺ID「%(shop)s」已存在"), field="shop_id",
                               shop=store.shop_id)
 
-    return [*_require(store, "name", "platform", "shop_id"), partners, unique_shop]
+    checks = [*_require(store, "name", "platform", "shop_id")]
+    if store.platform:
+        checks.append(_choice(store, "platform", Platform))
+    return [*checks, _choice(store, "type", StoreType), partners, unique_shop]
 
 
 def save_store(*, user, data: dict, instance: Store | None = None) -> Store:

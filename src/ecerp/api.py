@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
@@ -83,11 +84,18 @@ class SessionUserAuth(APIKeyCookie):
         return user if user.is_authenticated and user.is_active else None
 
 
+class ReadableJSONRenderer(JSONRenderer):
+    """JSON with Chinese text as UTF-8, not \\u escapes; Decimal renders as a string (DjangoJSONEncoder)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="ECERP API",
     version="1.0",
     urls_namespace="api",
     auth=[BearerTokenAuth(), SessionUserAuth()],
+    renderer=ReadableJSONRenderer(),
     description="ECERP master data and kernel API. See docs/api.md for tokens, errors, paging and filters.",
 )
 

@@ -46,3 +46,9 @@ def test_openapi_names_each_operation_permission():
     undocumented = [f"{method} {path}" for path, item in document["paths"].items() for method, operation in
                     item.items() if path != "/api/auth/token" and "Permission:" not in operation.get("description", "")]
     assert undocumented == []
+
+
+def test_answers_are_utf8_json(api_as):
+    response = api_as("admin").get("/api/system")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "培训".encode() in response.content

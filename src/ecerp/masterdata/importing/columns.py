@@ -110,24 +110,34 @@ class Column:
         return [self.header, self.field, *self.aliases]
 
     def model_field(self, model) -> models.Field | None:
-        try:
-            return model._meta.get_field(self.field)
-        except Exception:  # noqa: BLE001 - pseudo columns (roles, parent code) have no model field
-            return None
+        cache = self.__dict__.setdefault("_fields", {})
+        if model not in cache:
+            try:
+                cache[model] = model._meta.get_field(self.field)
+            except Exception:  # noqa: BLE001 - pseudo columns (roles, parent code) have no model field
+                cache[model] = None
+        return cache[model]
+
+    def parser(self):
+        """The bound parse function of this column's kind (looked up once per import)."""
+        return getattr(self, f"_parse_{self.kind}")
 
     def parse(self, raw, model, ctx: Context):
-        return getattr(self, f"_parse_{self.kind}")(raw, model, ctx)
+        return self.parser()(raw, model, ctx)
 
-    def _too_long(self, text: str, model) -> str:
+    def too_long(self, value, model) -> None:
+        """Refuse text longer than the column allows (checked after the services normalised it)."""
         model_field = self.model_field(model)
         limit = getattr(model_field, "max_length", None)
-        if limit and len(text) > limit:
+        if limit and isinstance(value, str) and len(value) > limit:
             raise DomainError(ImportErrorCode.TOO_LONG, _("「%(label)s」不能超过 %(limit)s 个字符"),
                               field=self.field, label=self.header, limit=limit)
+
+    def _too_long(self, text: str, model) -> str:
         return text
 
     def _parse_text(self, raw, model, ctx):
-        return self._too_long(as_text(raw), model)
+        return raw if type(raw) is str else as_text(raw)
 
     _parse_code = _parse_text
     _parse_personal = _parse_text

@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core import services as core_services
-from ecerp.core.audit import record_many, snapshot
+from ecerp.core.audit import snapshot
 from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.models import AuditAction
 from ecerp.masterdata import services as md_services
+from ecerp.masterdata.importing.bulk import insert_records, write_audit
 from ecerp.masterdata.importing.columns import Column, Context, clean_cell
 from ecerp.masterdata.importing.problems import ImportErrorCode, ImportFailed, ImportResult, Problem
 from ecerp.masterdata.models import ROLE_FIELDS
@@ -28,6 +30,7 @@ from ecerp.masterdata.models import ROLE_FIELDS
 BLANK = object()
 CHUNK = 900  # stays under SQLite's limit of host parameters per statement
 GENERATED = "（自动生成）"
+TEXT_KINDS = ("text", "code", "compact", "unit_code", "email")
 
 
 @dataclass
@@ -78,6 +81,9 @@ class RecordImporter:
         self._seen_problems: set = set()
         self.plans: list[RowPlan] = []
         self.columns: dict[int, Column] = {}
+        self.parsers: list = []
+        self._defaults = None
+        self._assigners = None
         self.existing: dict = {}
         self.rows = 0
         model = spec.model
@@ -141,6 +147,7 @@ class RecordImporter:
                 continue
             found[column.field] = index
             self.columns[index] = column
+            self.parsers.append((index, column, column.parser()))
         for column in self.spec.columns:
             if column.required and column.field not in found:
                 self.add(1, column.header, ImportErrorCode.MISSING_COLUMN,
@@ -178,8 +185,9 @@ class RecordImporter:
         values: dict = {}
         bad: set = set()
         model = self.spec.model
-        for index, column in self.columns.items():
-            raw = clean_cell(cells[index] if index < len(cells) else None)
+        width = len(cells)
+        for index, column, parse in self.parsers:
+            raw = clean_cell(cells[index] if index < width else None)
             if raw is None:
                 if column.required:
                     self.add(number, column.header, ErrorCode.REQUIRED,
@@ -188,7 +196,7 @@ class RecordImporter:
                 values[column.field] = BLANK
                 continue
             try:
-                values[column.field] = column.parse(raw, model, self.ctx)
+                values[column.field] = parse(raw, model, self.ctx)
             except DomainError as error:
                 self.add_error(number, error, column.header)
                 bad.add(column.field)
@@ -240,21 +248,59 @@ class RecordImporter:
 
     def plan_row(self, number: int, values: dict, bad: set, key) -> RowPlan:
         existing = self.existing.get(key) if key is not None else None
-        instance = existing if existing is not None else self.spec.model()
+        instance = existing if existing is not None else self.new_instance()
         plan = RowPlan(row=number, instance=instance)
         if existing is not None:
             plan.before = copy.copy(existing)
             plan.old = {name: getattr(existing, name) for name in self.tracked}
-        for column in self.columns.values():
+        fields = instance.__dict__
+        for column, attname in self.assigners():
             if column.field in bad or column.field not in values:
                 continue
-            self.assign(plan, column, values[column.field])
+            value = values[column.field]
+            if attname is not None and value is not BLANK:
+                fields[attname] = value
+            else:
+                self.assign(plan, column, value)
         if self.spec.checks is not None:
             try:
                 md_services._collect(self.spec.checks(instance))
             except DomainError as error:
                 self.add_error(number, error)
+        for column in self.columns.values():
+            if column.kind in TEXT_KINDS and column.field not in bad:
+                try:
+                    column.too_long(getattr(instance, column.field, None), self.spec.model)
+                except DomainError as error:
+                    self.add_error(number, error, column.header)
         return plan
+
+    special_fields: frozenset = frozenset()
+
+    def assigners(self) -> list[tuple[Column, str | None]]:
+        """(column, attname) per present column; attname only where a plain attribute write is enough."""
+        if self._assigners is None:
+            self._assigners = []
+            for column in self.columns.values():
+                model_field = column.model_field(self.spec.model)
+                plain = (model_field is not None and not model_field.is_relation and column.kind != "personal"
+                         and column.field not in self.special_fields)
+                self._assigners.append((column, model_field.attname if plain else None))
+        return self._assigners
+
+    def new_instance(self) -> models.Model:
+        """A blank unsaved record with the fields' defaults (Model() without its per-field overhead)."""
+        model = self.spec.model
+        if self._defaults is None:
+            self._defaults = {f.attname: f.get_default() for f in model._meta.concrete_fields}
+            if any(callable(f.default) for f in model._meta.concrete_fields if f.has_default()):
+                self._defaults = False
+        if self._defaults is False:
+            return model()
+        instance = model.__new__(model)
+        instance._state = ModelState()
+        instance.__dict__.update(self._defaults)
+        return instance
 
     def assign(self, plan: RowPlan, column: Column, value) -> None:
         instance = plan.instance
@@ -350,7 +396,10 @@ class RecordImporter:
         self.before_write(creates, updates)
         model = self.spec.model
         try:
-            model.objects.bulk_create([plan.instance for plan in creates], batch_size=2000)
+            if self.spec.key == ("code",):
+                insert_records(model, [plan.instance for plan in creates])
+            else:
+                model.objects.bulk_create([plan.instance for plan in creates], batch_size=2000)
             self.bulk_update(updates)
         except IntegrityError as error:
             raise ImportFailed.single(ErrorCode.CONFLICT, _("保存失败，数据与已有记录冲突：%(reason)s"),
@@ -415,4 +464,4 @@ class RecordImporter:
         entries = [(AuditAction.CREATE, plan.instance, None, snapshot(plan.instance)) for plan in creates]
         entries += [(AuditAction.UPDATE, plan.instance, snapshot(plan.before), snapshot(plan.instance))
                     for plan in updates if plan.changed]
-        record_many(user=self.user, entries=entries, note=str(_("导入 %(file)s") % {"file": self.filename}))
+        write_audit(user=self.user, entries=entries, note=str(_("导入 %(file)s") % {"file": self.filename}))

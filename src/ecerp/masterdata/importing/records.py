@@ -15,6 +15,8 @@ from ecerp.masterdata.states import EMPLOYEE_TRANSITIONS, EmployeeStatus
 class EmployeeImporter(RecordImporter):
     """A new employee takes the file's status; an existing one moves along the status machine."""
 
+    special_fields = frozenset({"status"})
+
     def assign(self, plan: RowPlan, column, value) -> None:
         if column.field != "status" or plan.before is None:
             return super().assign(plan, column, value)

@@ -7,11 +7,26 @@ problem is found. Rows are upserted by their key (the code for coded types).
 
 from __future__ import annotations
 
+import contextlib
+import gc
+
 from django.db import transaction
 
 from ecerp.masterdata.importing.problems import ImportFailed, ImportResult
 from ecerp.masterdata.importing.readers import Table, read_table
 from ecerp.masterdata.importing.specs import get_spec, make_importer
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc():
+    """Pause the cyclic garbage collector: with 100,000 rows alive its full passes cost more than the import."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _table(content: bytes | Table, filename: str) -> Table:
@@ -30,8 +45,9 @@ def preview_import(*, kind: str, content: bytes | Table, filename: str = "", use
     except ImportFailed as error:
         return ImportResult(kind=kind, problems=error.problems)
     importer = make_importer(spec, user=user, filename=filename)
-    importer.validate(table)
-    return importer.result()
+    with _no_cyclic_gc():
+        importer.validate(table)
+        return importer.result()
 
 
 def commit_import(*, user, kind: str, content: bytes | Table, filename: str = "") -> ImportResult:
@@ -43,7 +59,7 @@ def commit_import(*, user, kind: str, content: bytes | Table, filename: str = ""
     spec = get_spec(kind)
     table = _table(content, filename)
     importer = make_importer(spec, user=user, filename=filename)
-    with transaction.atomic():
+    with _no_cyclic_gc(), transaction.atomic():
         importer.validate(table)
         if importer.problems:
             raise ImportFailed(importer.result().problems, importer.result())

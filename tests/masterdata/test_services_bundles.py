@@ -88,3 +88,45 @@ def test_quantity_given_as_text_is_parsed(admin_user):
     box, cream = make_product(admin_user), make_product(admin_user)
     services.set_bundle_components(user=admin_user, bundle=box, components=[(cream, "3")])
     assert components_of(box) == [(cream.code, 3)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_edits_cannot_close_a_cycle_together(make_user):
+    import threading
+
+    from django.db import connections
+
+    # given 8 products P0..P7
+    user = make_user("bundler", role="admin")
+    products = [make_product(user, name=f"P{index}") for index in range(8)]
+    refused, failures = [], []
+    barrier = threading.Barrier(8)
+
+    # when 8 connections at once make P(i) contain P(i+1), which together would close a ring
+    def work(index):
+        try:
+            barrier.wait(timeout=30)
+            services.set_bundle_components(user=user, bundle=products[index],
+                                           components=[(products[(index + 1) % 8], 1)])
+        except DomainError as error:
+            refused.append(error.code)
+        except BaseException as error:  # noqa: B036 - reported to the main thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    # then exactly one edit was refused as a cycle, and the stored graph has no cycle
+    assert failures == []
+    assert refused == ["BUNDLE_CYCLE"]
+    assert BundleComponent.objects.count() == 7
+    graph = services.component_graph()
+    from ecerp.masterdata.validation import find_bundle_cycle
+
+    assert all(find_bundle_cycle({k: v for k, v in graph.items() if k != code}, code, children) is None
+               for code, children in graph.items())

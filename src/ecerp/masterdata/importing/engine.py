@@ -266,7 +266,11 @@ class RecordImporter:
             try:
                 md_services._collect(self.spec.checks(instance))
             except DomainError as error:
-                self.add_error(number, error)
+                # A cell that could not be parsed already has its problem; the checks would only echo it.
+                skip = {self.header_of(name) for name in bad}
+                for detail in error.details:
+                    if self.header_of(detail.field) not in skip:
+                        self.add(number, self.header_of(detail.field), detail.code, detail.message)
         for column in self.columns.values():
             if column.kind in TEXT_KINDS and column.field not in bad:
                 try:

@@ -144,12 +144,15 @@ class CategoryImporter(TreeImporter):
     def write(self) -> None:
         creates = [plan for plan in self.plans if plan.action == "create"]
         updates = [plan for plan in self.plans if plan.action == "update"]
+        # Hand-given codes move their sequences first, so a generated code never takes one of them.
         for plan in creates:
-            parent = plan.extra.get("parent_code")
             if plan.instance.code:
-                core_services.check_code(target="category", code=plan.instance.code, parent_code=parent)
-            else:
-                plan.instance.code = core_services.next_child_code(target="category", parent_code=parent)
+                core_services.check_code(target="category", code=plan.instance.code,
+                                         parent_code=plan.extra.get("parent_code"))
+        for plan in creates:
+            if not plan.instance.code:
+                plan.instance.code = core_services.next_child_code(target="category",
+                                                                   parent_code=plan.extra.get("parent_code"))
         pks = {code: record.pk for code, record in self.ctx.lookup(Category).items() if record.code == code}
         for level in sorted({plan.instance.level for plan in creates}):
             batch = [plan for plan in creates if plan.instance.level == level]

@@ -75,3 +75,33 @@ def test_masks_exact_outputs():
     assert crypto.mask_value("13812345678", "phone") == "138****5678"
     assert crypto.mask_value("110101199003071233", "id_number") == "110101********1233"
     assert crypto.mask_value(None, "address") == ""
+
+
+@pytest.mark.django_db
+def test_clear_text_looking_like_ciphertext_is_still_encrypted():
+    # given a value that starts with the prefix but is no ciphertext (written bypassing the services)
+    from tests.core.factories import make_department
+
+    employee = Employee.objects.create(code="E1", name="x", department=make_department(None),
+                                       id_number="enc1:not-a-token")
+    # then it is stored encrypted and reads back as typed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number FROM masterdata_employee WHERE id = %s", [employee.pk])
+        assert cursor.fetchone()[0] != "enc1:not-a-token"
+    assert Employee.objects.get(pk=employee.pk).id_number == "enc1:not-a-token"
+
+
+@pytest.mark.django_db
+def test_saving_under_a_wrong_key_keeps_the_stored_value(admin_user, settings):
+    # given an employee saved under the current key
+    employee = make_employee(admin_user, id_number=VALID_ID_NUMBER)
+    right_key = settings.ECERP_DATA_KEY
+    # when the key is wrong (misconfigured server) and the record is saved anyway
+    settings.ECERP_DATA_KEY = crypto.Fernet.generate_key().decode()
+    loaded = Employee.objects.get(pk=employee.pk)
+    assert loaded.id_number == "<无法解密>"
+    loaded.position = "主管"
+    loaded.save()
+    # then, back under the right key, the ID number is intact
+    settings.ECERP_DATA_KEY = right_key
+    assert Employee.objects.get(pk=employee.pk).id_number == VALID_ID_NUMBER

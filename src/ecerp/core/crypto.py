@@ -27,13 +27,41 @@ def encrypt(text: str) -> str:
     return PREFIX + _fernet(settings.ECERP_DATA_KEY).encrypt(text.encode()).decode()
 
 
+UNREADABLE = "<无法解密>"
+
+
+class Undecryptable(str):
+    """What a column reads as when its ciphertext does not open under the current key.
+
+    It shows as a marker, and saving it writes the original ciphertext back unchanged,
+    so a wrong or rotated key never destroys the stored value.
+    """
+
+    stored: str = ""
+
+    def __new__(cls, stored: str):
+        value = super().__new__(cls, UNREADABLE)
+        value.stored = stored
+        return value
+
+
+def _is_ciphertext(text: str) -> bool:
+    if not text.startswith(PREFIX):
+        return False
+    try:
+        _fernet(settings.ECERP_DATA_KEY).decrypt(text[len(PREFIX) :].encode())
+    except (InvalidToken, ValueError):
+        return False
+    return True
+
+
 def decrypt(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return stored
     try:
         return _fernet(settings.ECERP_DATA_KEY).decrypt(stored[len(PREFIX) :].encode()).decode()
-    except InvalidToken:
-        return "<无法解密>"
+    except (InvalidToken, ValueError):
+        return Undecryptable(stored)
 
 
 def lookup_hash(text: str) -> str:
@@ -63,8 +91,14 @@ class EncryptedTextField(models.TextField):
         return decrypt(value)
 
     def get_prep_value(self, value):
+        if isinstance(value, Undecryptable):
+            return value.stored
         value = super().get_prep_value(value)
-        if value is None or value == "" or str(value).startswith(PREFIX):
+        if value is None or value == "":
+            return value
+        # Only a real ciphertext under our key passes through; clear text that merely
+        # starts with the prefix is encrypted like any other value.
+        if str(value).startswith(PREFIX) and _is_ciphertext(str(value)):
             return value
         return encrypt(str(value))
 

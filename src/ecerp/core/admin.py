@@ -221,7 +221,13 @@ class AuditLogAdmin(ReadOnlyAdmin):
     @admin.display(description=_("修改内容"))
     def summary(self, obj):
         changes = self._changes(obj)
-        text = "；".join(f"{change.label}: {change.before} → {change.after}" for change in changes[:3])
+        if obj.action == "create":
+            parts = [f"{change.label}: {change.after}" for change in changes[:3]]
+        elif obj.action == "delete":
+            parts = [f"{change.label}: {change.before}" for change in changes[:3]]
+        else:
+            parts = [f"{change.label}: {change.before} → {change.after}" for change in changes[:3]]
+        text = "；".join(parts)
         return text + ("…" if len(changes) > 3 else "")
 
     @admin.display(description=_("修改内容（修改前 → 修改后）"))

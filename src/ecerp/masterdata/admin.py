@@ -7,6 +7,7 @@ stores, warehouses and locations are limited to the user's data scope.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -55,6 +56,14 @@ def _indent(depth: int, text: str) -> str:
     if depth <= 1:
         return text
     return format_html('<span class="ecerp-tree" style="padding-left:{}em">└ {}</span>', (depth - 1) * 1.5, text)
+
+
+def _money(value: Decimal | None) -> str:
+    """Show a unit price with two decimals unless it really has more (prices keep four places)."""
+    if value is None:
+        return "-"
+    cents = value.quantize(Decimal("0.01"))
+    return f"{cents}" if cents == value else f"{value.normalize()}"
 
 
 class ParentFilter(admin.SimpleListFilter):
@@ -264,7 +273,7 @@ class PartnerAdmin(ServiceModelAdmin):
     search_fields = ("code", "name", "short_name", "=social_credit_code", "=customs_code")
     fieldsets = (
         (None, {"fields": ("code", "name", "short_name", "country", "address", "telephone", "active", "remark")}),
-        (_("角色（至少一个）"), {"fields": tuple(ROLE_FIELDS.values())}),
+        (_("角色（至少一个）"), {"fields": (tuple(ROLE_FIELDS.values())[:4], tuple(ROLE_FIELDS.values())[4:])}),
         (_("证照"), {"fields": ("social_credit_code", "customs_code", "customs_code_valid_from",
                               "customs_code_valid_until")}),
         (_("结算"), {"fields": ("payment_days", "credit_limit")}),
@@ -382,7 +391,7 @@ class BundleComponentInline(ServiceInline, admin.TabularInline):
 class ProductAdmin(ServiceModelAdmin):
     service = staticmethod(services.save_product)
     inlines = (BundleComponentInline,)
-    list_display = ("code", "barcode", "name", "specification", "brand", "category", "cost_price", "sale_price",
+    list_display = ("code", "barcode", "name", "specification", "brand", "category", "cost", "price",
                     "is_cross_border", "is_bundle", "active")
     list_filter = (CategoryTreeFilter, BrandFilter, "is_cross_border", "is_bundle", "active")
     search_fields = ("code", "=barcode", "name")
@@ -397,6 +406,14 @@ class ProductAdmin(ServiceModelAdmin):
                    "description": _("跨境商品必须填写 HS编码（10 位）、原产国（ISO 3166 二位代码）和海关计量单位")}),
         (_("其他"), {"fields": ("updated_at",)}),
     )
+
+    @admin.display(description=_("成本价"), ordering="cost_price")
+    def cost(self, obj):
+        return _money(obj.cost_price)
+
+    @admin.display(description=_("销售价"), ordering="sale_price")
+    def price(self, obj):
+        return _money(obj.sale_price)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # HS codes are often typed with dots (3304.9900.99); the service removes them and checks 10 digits.

@@ -23,7 +23,7 @@ class BundleImporter(RecordImporter):
 
     def validate(self, table) -> None:
         self.map_headers(table.headers)
-        if self.problems:
+        if self.header_blocks():
             return
         self.rows = len(table.rows)
         if not table.rows:

@@ -153,12 +153,16 @@ class RecordImporter:
                 self.add(1, column.header, ImportErrorCode.MISSING_COLUMN,
                          _("缺少必填列「%(column)s」") % {"column": column.header})
 
+    def header_blocks(self) -> bool:
+        """True when the columns are too wrong to read the rows (an unknown column alone is not)."""
+        return any(problem.code != ImportErrorCode.UNKNOWN_COLUMN for problem in self.problems)
+
     # --- validation ------------------------------------------------------------------------------
 
     def validate(self, table) -> None:
         """Check every row; fill self.plans and self.problems. Reads, never writes."""
         self.map_headers(table.headers)
-        if self.problems:
+        if self.header_blocks():
             return
         self.rows = len(table.rows)
         if not table.rows:
@@ -169,11 +173,13 @@ class RecordImporter:
         seen: dict = {}
         for number, values, bad in parsed:
             if bad & set(self.spec.key):
+                self.plan_row(number, values, bad, None)  # reports the row's other problems; never written
                 continue
             key = self.key_of(values)
             if key is not None:
                 if key in seen:
                     self.add_duplicate(number, key, seen[key])
+                    self.plan_row(number, values, bad, None)
                     continue
                 seen[key] = number
             self.plans.append(self.plan_row(number, values, bad, key))

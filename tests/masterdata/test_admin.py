@@ -532,3 +532,21 @@ def test_history_of_a_location_and_a_warehouse(admin_user, sample):
     warehouse = Warehouse.objects.get(pk=sample["warehouse"].pk)
     assert warehouse.name in client.get(f"/admin/masterdata/warehouse/{warehouse.pk}/history/").content.decode()
     assert Store.objects.count() == 2 and Employee.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_contact_phone_masked_in_the_inline_and_kept_on_save(admin_user, make_user):
+    # given a supplier contact and a buyer (purchasing) who may edit partners but not see personal data
+    partner = make_partner(admin_user)
+    services.save_partner_contact(user=admin_user, data={"partner": partner, "name": "李四", "phone": "13900001111"})
+    client = signed_in(make_user("buyer", role="purchasing"))
+    url = f"/admin/masterdata/partner/{partner.pk}/change/"
+    page = client.get(url)
+    # then the contact row shows the mask only
+    assert "13900001111" not in page.content.decode() and "139****1111" in page.content.decode()
+    # and saving the partner with the row untouched keeps the stored phone
+    response = client.post(url, form_data(page, telephone="021-12345678"))
+    assert response.status_code == 302, errors_of(response)
+    partner.refresh_from_db()
+    assert partner.telephone == "021-12345678"
+    assert partner.contacts.get().phone == "13900001111"

@@ -17,6 +17,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -162,6 +163,7 @@ def main() -> None:
 
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{database.rpartition("/")[2]}"')
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

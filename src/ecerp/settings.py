@@ -33,6 +33,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # ecerp.core first: its templates (admin/base_site.html) override the admin's own.
+    "ecerp.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,7 +43,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "ecerp.core",
     "ecerp.masterdata",
 ]
 

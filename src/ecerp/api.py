@@ -23,7 +23,6 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from ecerp.core import services as core_services
-from ecerp.core.api import ApiErrorCode
 from ecerp.core.api import router as core_router
 from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail, PermissionDenied
 from ecerp.core.permissions import has_permission
@@ -61,7 +60,7 @@ class CsrfFailed(DomainError):
     http_status = 403
 
     def __init__(self):
-        super().__init__("CSRF_FAILED", gettext_lazy("CSRF 校验失败，请刷新页面后重试"))
+        super().__init__(ErrorCode.CSRF_FAILED, gettext_lazy("CSRF 校验失败，请刷新页面后重试"))
 
 
 class SessionUserAuth(APIKeyCookie):
@@ -187,14 +186,14 @@ def on_model_validation_error(request, error: DjangoValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, error: AuthenticationError):
-    detail = ErrorDetail(code=ApiErrorCode.NOT_AUTHENTICATED,
+    detail = ErrorDetail(code=ErrorCode.NOT_AUTHENTICATED,
                          message=_("请先登录，或在 Authorization 头中提供有效的 API 令牌"))
     return errors_response(request, 401, [detail], {"WWW-Authenticate": 'Bearer realm="ecerp"'})
 
 
 _HTTP_ERRORS = {
     400: (ErrorCode.INVALID_VALUE, gettext_lazy("请求体无法解析，应为有效的 JSON")),
-    401: (ApiErrorCode.NOT_AUTHENTICATED, gettext_lazy("请先登录，或在 Authorization 头中提供有效的 API 令牌")),
+    401: (ErrorCode.NOT_AUTHENTICATED, gettext_lazy("请先登录，或在 Authorization 头中提供有效的 API 令牌")),
     403: (ErrorCode.PERMISSION_DENIED, gettext_lazy("没有权限执行此操作")),
     404: (ErrorCode.NOT_FOUND, gettext_lazy("资源不存在")),
     409: (ErrorCode.CONFLICT, gettext_lazy("与现有数据冲突")),
@@ -215,7 +214,7 @@ def on_not_found(request, error: Http404):
 @api.exception_handler(Exception)
 def on_unexpected_error(request, error: Exception):
     logger.exception("API %s %s failed", request.method, request.path)
-    detail = ErrorDetail(code=ApiErrorCode.SERVER_ERROR, message=_("服务器内部错误，请稍后再试或联系管理员"))
+    detail = ErrorDetail(code=ErrorCode.SERVER_ERROR, message=_("服务器内部错误，请稍后再试或联系管理员"))
     return errors_response(request, 500, [detail])
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.admin_history import describe_entries, describe_states
 from ecerp.core.crypto import EncryptedTextField
-from ecerp.core.errors import DomainError, ErrorDetail
+from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail
 from ecerp.core.permissions import has_permission
 
 PERSONAL_DATA_PERMISSION = "masterdata.view_personal_data"
@@ -51,11 +51,11 @@ class Rejected(Exception):
 def _details_of_validation_error(error: ValidationError) -> list[ErrorDetail]:
     if hasattr(error, "error_dict"):
         return [
-            ErrorDetail(code="INVALID_VALUE", message=str(message), field=None if field == "__all__" else field)
+            ErrorDetail(code=ErrorCode.INVALID_VALUE, message=str(message), field=None if field == "__all__" else field)
             for field, errors in error.message_dict.items()
             for message in errors
         ]
-    return [ErrorDetail(code="INVALID_VALUE", message=str(message)) for message in error.messages]
+    return [ErrorDetail(code=ErrorCode.INVALID_VALUE, message=str(message)) for message in error.messages]
 
 
 def rejection_entries(error: Exception, prefix: str | None = None) -> list[tuple[str | None, ErrorDetail]]:

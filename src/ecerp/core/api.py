@@ -1,12 +1,11 @@
 """API of the shared kernel: tokens, who am I, system mode, coding rules; and the pieces every app's API shares.
 
-Shared pieces: ErrorsOut (the error shape), Pagination (limit/offset with a count),
-ApiErrorCode (codes only the HTTP edge produces) and ME_SECTIONS, a registry through which
-higher apps add their part to GET /api/me without core importing them.
+Shared pieces: ErrorsOut (the error shape), Pagination (limit/offset with a count) and
+ME_SECTIONS, a registry through which higher apps add their part to GET /api/me without core
+importing them. The codes the HTTP edge produces are in ecerp.core.errors.ErrorCode.
 """
 
 import datetime
-import enum
 from collections.abc import Callable
 
 from django.http import HttpRequest
@@ -16,26 +15,18 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.responses import Status
 
 from ecerp.core import services
-from ecerp.core.errors import DomainError, NotFound
+from ecerp.core.errors import DomainError, ErrorCode, NotFound
 from ecerp.core.models import ApiToken, CodingRule, SystemMode
 from ecerp.core.permissions import AUTHENTICATED, ROLES, api_permission
 
 router = Router(tags=["core"])
 
 
-class ApiErrorCode(enum.StrEnum):
-    """Codes produced by the HTTP edge itself (not by a service)."""
-
-    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    SERVER_ERROR = "SERVER_ERROR"
-
-
 class InvalidCredentials(DomainError):
     http_status = 401
 
     def __init__(self):
-        super().__init__(ApiErrorCode.INVALID_CREDENTIALS, _("用户名或密码错误"), field="password")
+        super().__init__(ErrorCode.INVALID_CREDENTIALS, _("用户名或密码错误"), field="password")
 
 
 # --- shared schemas --------------------------------------------------------------------------------

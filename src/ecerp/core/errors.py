@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ErrorCode(enum.StrEnum):
-    """Codes of the core app. Each app has its own enum in its errors.py."""
+    """Codes of the core app, the HTTP edge's included. Each app has its own enum in its errors.py."""
 
     INVALID_DECIMAL = "INVALID_DECIMAL"
     INVALID_QUANTITY = "INVALID_QUANTITY"
@@ -34,6 +34,11 @@ class ErrorCode(enum.StrEnum):
     INVALID_VALUE = "INVALID_VALUE"
     CONFLICT = "CONFLICT"
     LOGIN_THROTTLED = "LOGIN_THROTTLED"
+    # Produced by the HTTP edge itself (ecerp.api, ecerp.core.api), not by a service.
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    CSRF_FAILED = "CSRF_FAILED"
+    SERVER_ERROR = "SERVER_ERROR"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Error codes of master data."""
+"""Error codes of master data, its spreadsheet import's included."""
 
 import enum
 
@@ -30,6 +30,19 @@ class MasterdataError(enum.StrEnum):
     ECOMMERCE_COMPANY_REQUIRED = "ECOMMERCE_COMPANY_REQUIRED"
     WRONG_PARTNER_ROLE = "WRONG_PARTNER_ROLE"
     IN_USE = "IN_USE"
+    # Problems only a spreadsheet can have (import); the rest reuse the codes above and core's.
+    EMPTY_FILE = "EMPTY_FILE"
+    UNREADABLE_FILE = "UNREADABLE_FILE"
+    UNKNOWN_TYPE = "UNKNOWN_TYPE"
+    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
+    MISSING_COLUMN = "MISSING_COLUMN"
+    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
+    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
+    INVALID_DATE = "INVALID_DATE"
+    INVALID_BOOLEAN = "INVALID_BOOLEAN"
+    INVALID_CHOICE = "INVALID_CHOICE"
+    TOO_LONG = "TOO_LONG"
+    NO_DATA = "NO_DATA"
 
 
 class MasterdataInvalid(DomainError):

@@ -14,7 +14,6 @@ from ecerp.masterdata import services as md_services
 from ecerp.masterdata import validation
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.engine import RecordImporter, RowPlan, chunks
-from ecerp.masterdata.importing.problems import ImportErrorCode
 from ecerp.masterdata.models import BundleComponent, Product
 
 
@@ -27,7 +26,7 @@ class BundleImporter(RecordImporter):
             return
         self.rows = len(table.rows)
         if not table.rows:
-            self.add(2, "", ImportErrorCode.NO_DATA, _("文件中没有数据行"))
+            self.add(2, "", MasterdataError.NO_DATA, _("文件中没有数据行"))
             return
         component_header = self.header_of("component")
         groups: dict[str, dict] = {}
@@ -42,7 +41,7 @@ class BundleImporter(RecordImporter):
                          _("组合商品出现循环：%(path)s") % {"path": f"{bundle.code} → {component.code}"})
                 continue
             if component.code in group["lines"]:
-                self.add(number, component_header, ImportErrorCode.DUPLICATE_IN_FILE,
+                self.add(number, component_header, MasterdataError.DUPLICATE_IN_FILE,
                          _("组合商品「%(bundle)s」的子商品「%(component)s」与第 %(first)s 行重复")
                          % {"bundle": bundle.code, "component": component.code,
                             "first": group["lines"][component.code][2]})

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.money import parse_decimal, parse_quantity
 from ecerp.masterdata.errors import MasterdataError
-from ecerp.masterdata.importing.problems import ImportErrorCode
 from ecerp.masterdata.models import Category, Department, Partner, PartnerRole, Product, Warehouse
 
 # A cell neutralised on export ('=SUM(...)) comes back without its quote.
@@ -130,7 +129,7 @@ class Column:
         model_field = self.model_field(model)
         limit = getattr(model_field, "max_length", None)
         if limit and isinstance(value, str) and len(value) > limit:
-            raise DomainError(ImportErrorCode.TOO_LONG, _("「%(label)s」不能超过 %(limit)s 个字符"),
+            raise DomainError(MasterdataError.TOO_LONG, _("「%(label)s」不能超过 %(limit)s 个字符"),
                               field=self.field, label=self.header, limit=limit)
 
     def _too_long(self, text: str, model) -> str:
@@ -184,7 +183,7 @@ class Column:
             return True
         if text in FALSE_WORDS:
             return False
-        raise DomainError(ImportErrorCode.INVALID_BOOLEAN, _("「%(value)s」不是有效的是/否值（填 是 或 否）"),
+        raise DomainError(MasterdataError.INVALID_BOOLEAN, _("「%(value)s」不是有效的是/否值（填 是 或 否）"),
                           field=self.field, value=raw)
 
     def _parse_date(self, raw, model, ctx):
@@ -198,7 +197,7 @@ class Column:
                 return datetime.datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        raise DomainError(ImportErrorCode.INVALID_DATE, _("日期「%(value)s」格式不正确（应为 YYYY-MM-DD）"),
+        raise DomainError(MasterdataError.INVALID_DATE, _("日期「%(value)s」格式不正确（应为 YYYY-MM-DD）"),
                           field=self.field, value=raw)
 
     def choice_map(self) -> dict[str, str]:
@@ -214,7 +213,7 @@ class Column:
         value = self.choice_map().get(text.lower())
         if value is None:
             options = "、".join(str(label) for _value, label in self.choices.choices)
-            raise DomainError(ImportErrorCode.INVALID_CHOICE, _("「%(value)s」不是有效的%(label)s，可选：%(options)s"),
+            raise DomainError(MasterdataError.INVALID_CHOICE, _("「%(value)s」不是有效的%(label)s，可选：%(options)s"),
                               field=self.field, value=text, label=self.header, options=options)
         return value
 

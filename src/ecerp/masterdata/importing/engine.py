@@ -22,9 +22,10 @@ from ecerp.core.audit import snapshot
 from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.models import AuditAction
 from ecerp.masterdata import services as md_services
+from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.bulk import insert_records, write_audit
 from ecerp.masterdata.importing.columns import Column, Context, clean_cell
-from ecerp.masterdata.importing.problems import ImportErrorCode, ImportFailed, ImportResult, Problem
+from ecerp.masterdata.importing.problems import ImportFailed, ImportResult, Problem
 from ecerp.masterdata.models import ROLE_FIELDS
 
 BLANK = object()
@@ -136,13 +137,13 @@ class RecordImporter:
                 continue
             column = names.get(text.lower())
             if column is None:
-                self.add(1, text, ImportErrorCode.UNKNOWN_COLUMN,
+                self.add(1, text, MasterdataError.UNKNOWN_COLUMN,
                          _("未知的列「%(column)s」（%(type)s 的列：%(known)s）")
                          % {"column": text, "type": self.spec.label,
                             "known": "、".join(c.header for c in self.spec.columns)})
                 continue
             if column.field in found:
-                self.add(1, column.header, ImportErrorCode.DUPLICATE_COLUMN,
+                self.add(1, column.header, MasterdataError.DUPLICATE_COLUMN,
                          _("列「%(column)s」出现了两次") % {"column": column.header})
                 continue
             found[column.field] = index
@@ -150,12 +151,12 @@ class RecordImporter:
             self.parsers.append((index, column, column.parser()))
         for column in self.spec.columns:
             if column.required and column.field not in found:
-                self.add(1, column.header, ImportErrorCode.MISSING_COLUMN,
+                self.add(1, column.header, MasterdataError.MISSING_COLUMN,
                          _("缺少必填列「%(column)s」") % {"column": column.header})
 
     def header_blocks(self) -> bool:
         """True when the columns are too wrong to read the rows (an unknown column alone is not)."""
-        return any(problem.code != ImportErrorCode.UNKNOWN_COLUMN for problem in self.problems)
+        return any(problem.code != MasterdataError.UNKNOWN_COLUMN for problem in self.problems)
 
     # --- validation ------------------------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class RecordImporter:
             return
         self.rows = len(table.rows)
         if not table.rows:
-            self.add(2, "", ImportErrorCode.NO_DATA, _("文件中没有数据行"))
+            self.add(2, "", MasterdataError.NO_DATA, _("文件中没有数据行"))
             return
         parsed = [self.parse_row(number, cells) for number, cells in table.rows]
         self.load_existing([values for _row, values, bad in parsed if not bad & set(self.spec.key)])
@@ -232,7 +233,7 @@ class RecordImporter:
 
     def add_duplicate(self, number: int, key, first: int) -> None:
         column = self.spec.column(self.spec.key[-1])
-        self.add(number, column.header, ImportErrorCode.DUPLICATE_IN_FILE,
+        self.add(number, column.header, MasterdataError.DUPLICATE_IN_FILE,
                  _("「%(column)s」为「%(value)s」的记录与第 %(first)s 行重复")
                  % {"column": column.header, "value": key[-1], "first": first})
 
@@ -347,7 +348,7 @@ class RecordImporter:
                     continue
                 if value in seen:
                     column = self.spec.column(fields[-1])
-                    self.add(plan.row, column.header, ImportErrorCode.DUPLICATE_IN_FILE,
+                    self.add(plan.row, column.header, MasterdataError.DUPLICATE_IN_FILE,
                              _("「%(column)s」为「%(value)s」的记录与第 %(first)s 行重复")
                              % {"column": column.header, "value": value[-1], "first": seen[value]})
                 else:

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import asdict, dataclass, field
 
 from ecerp.core.errors import DomainError, ErrorDetail
-
-
-class ImportErrorCode(enum.StrEnum):
-    """Codes of problems that only a spreadsheet can have (the rest reuse core and master-data codes)."""
-
-    EMPTY_FILE = "EMPTY_FILE"
-    UNREADABLE_FILE = "UNREADABLE_FILE"
-    UNKNOWN_TYPE = "UNKNOWN_TYPE"
-    UNKNOWN_COLUMN = "UNKNOWN_COLUMN"
-    MISSING_COLUMN = "MISSING_COLUMN"
-    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
-    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
-    INVALID_DATE = "INVALID_DATE"
-    INVALID_BOOLEAN = "INVALID_BOOLEAN"
-    INVALID_CHOICE = "INVALID_CHOICE"
-    TOO_LONG = "TOO_LONG"
-    NO_DATA = "NO_DATA"
 
 
 @dataclass

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.masterdata.importing.problems import ImportErrorCode, ImportFailed
+from ecerp.masterdata.errors import MasterdataError
+from ecerp.masterdata.importing.problems import ImportFailed
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -44,7 +45,7 @@ def detect_encoding(content: bytes) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         raise ImportFailed.single(
-            ImportErrorCode.UNREADABLE_FILE, _("无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK）")
+            MasterdataError.UNREADABLE_FILE, _("无法识别文件编码（支持 UTF-8、UTF-8 BOM、GBK）")
         ) from None
 
 
@@ -71,7 +72,7 @@ def _read_csv(content: bytes) -> Table:
         if not _is_blank(values):
             table.rows.append((number, values))
     if table is None:
-        raise ImportFailed.single(ImportErrorCode.EMPTY_FILE, _("文件是空的"))
+        raise ImportFailed.single(MasterdataError.EMPTY_FILE, _("文件是空的"))
     return table
 
 
@@ -82,7 +83,7 @@ def _read_xlsx(content: bytes) -> Table:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise ImportFailed.single(
-            ImportErrorCode.UNREADABLE_FILE, _("无法读取 xlsx 文件：%(reason)s"), reason=str(error)[:200]
+            MasterdataError.UNREADABLE_FILE, _("无法读取 xlsx 文件：%(reason)s"), reason=str(error)[:200]
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -97,7 +98,7 @@ def _read_xlsx(content: bytes) -> Table:
     finally:
         workbook.close()
     if table is None:
-        raise ImportFailed.single(ImportErrorCode.EMPTY_FILE, _("文件是空的"))
+        raise ImportFailed.single(MasterdataError.EMPTY_FILE, _("文件是空的"))
     while table.headers and table.headers[-1].strip() == "":
         table.headers.pop()
     return table
@@ -109,11 +110,11 @@ def read_table(content: bytes, filename: str = "") -> Table:
     Raises ImportFailed (EMPTY_FILE, UNREADABLE_FILE) when the file cannot be read.
     """
     if not content:
-        raise ImportFailed.single(ImportErrorCode.EMPTY_FILE, _("文件是空的"))
+        raise ImportFailed.single(MasterdataError.EMPTY_FILE, _("文件是空的"))
     name = (filename or "").lower()
     if content.startswith(XLSX_MAGIC):
         return _read_xlsx(content)
     if name.endswith((".xls", ".xlsm", ".xlsx")) and content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFailed.single(ImportErrorCode.UNREADABLE_FILE,
+        raise ImportFailed.single(MasterdataError.UNREADABLE_FILE,
                                   _("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV"))
     return _read_csv(content)

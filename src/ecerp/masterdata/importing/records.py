@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from ecerp.core.errors import ErrorCode
 from ecerp.core.states import can_move
 from ecerp.masterdata import services as md_services
+from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.engine import BLANK, RecordImporter, RowPlan, chunks
-from ecerp.masterdata.importing.problems import ImportErrorCode
 from ecerp.masterdata.states import EMPLOYEE_TRANSITIONS, EmployeeStatus
 
 
@@ -57,7 +57,7 @@ class SingleFlagImporter(RecordImporter):
                 continue
             partner = plan.instance.partner_id
             if partner in first:
-                self.add(plan.row, column.header, ImportErrorCode.DUPLICATE_IN_FILE,
+                self.add(plan.row, column.header, MasterdataError.DUPLICATE_IN_FILE,
                          _("同一业务单位只能有一个「%(label)s」（第 %(first)s 行已指定）")
                          % {"label": column.header, "first": first[partner]})
             else:

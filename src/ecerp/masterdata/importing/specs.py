@@ -287,11 +287,11 @@ KIND_ALIASES = {"partnercontact": "partner_contact", "contact": "partner_contact
 
 def get_spec(kind: str) -> Spec:
     """Return the spec of an import type (department, employee, partner, ...); UNKNOWN_TYPE otherwise."""
-    from ecerp.masterdata.importing.problems import ImportErrorCode, ImportFailed
+    from ecerp.masterdata.importing.problems import ImportFailed
 
     key = KIND_ALIASES.get((kind or "").strip().lower(), (kind or "").strip().lower())
     if key not in SPECS:
-        raise ImportFailed.single(ImportErrorCode.UNKNOWN_TYPE, _("未知的导入类型「%(kind)s」，可选：%(kinds)s"),
+        raise ImportFailed.single(MasterdataError.UNKNOWN_TYPE, _("未知的导入类型「%(kind)s」，可选：%(kinds)s"),
                                   kind=kind, kinds="、".join(SPECS))
     return SPECS[key]
 

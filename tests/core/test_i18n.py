@@ -152,8 +152,10 @@ def test_every_message_of_the_code_and_templates_is_in_the_catalogue(tmp_path, s
     # then the committed catalogue has every one of them, and nothing the code no longer says
     extracted = {key(entry) for entry in messages(read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po"))}
     committed = {key(entry) for entry in messages(read_po(PO_FILE))}
-    assert sorted(extracted - committed, key=str) == [], f"new messages to translate: {UPDATE_HINT}"
-    assert sorted(committed - extracted, key=str) == [], f"messages no longer used: {UPDATE_HINT}"
+    untranslated = sorted((msgid for _context, msgid, _plural in extracted - committed))
+    unused = sorted((msgid for _context, msgid, _plural in committed - extracted))
+    assert untranslated == [], f"messages missing from the English catalogue: {untranslated}; {UPDATE_HINT}"
+    assert unused == [], f"messages the code no longer uses: {unused}; {UPDATE_HINT}"
 
 
 def test_templates_have_no_chinese_outside_translation_tags():

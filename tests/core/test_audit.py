@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ecerp.core import services as core_services
-from ecerp.core.audit import changed_fields, history_for, record_many, snapshot
+from ecerp.core.audit import MaskedValue, changed_fields, history_for, record_change, record_many, snapshot
 from ecerp.core.models import AuditAction, AuditLog
 from ecerp.masterdata import services
 from tests.core.factories import OTHER_ID_NUMBER, VALID_ID_NUMBER, make_department, make_employee, make_product
@@ -123,6 +123,42 @@ def test_record_many_skips_unchanged_updates(admin_user):
     row = rows_of(first)[-1]
     assert row.after == {"name": "一部（新）"} and row.note == "导入"
     assert len(rows_of(second)) == 1
+
+
+@pytest.mark.django_db
+def test_record_many_writes_what_record_change_writes(admin_user):
+    # given a created product, a real change, an update that changed nothing and an employee with personal data
+    product = make_product(admin_user, name="面霜")
+    before = snapshot(product)
+    product.name = "面霜2"
+    employee = make_employee(admin_user, id_number=VALID_ID_NUMBER)
+    entries = [(AuditAction.CREATE, product, None, snapshot(product)),
+               (AuditAction.UPDATE, product, before, snapshot(product)),
+               (AuditAction.UPDATE, product, before, before),
+               (AuditAction.UPDATE, employee, {"id_number": "x"}, snapshot(employee))]
+    AuditLog.objects.all().delete()
+    # when the batch writer and the single-row writer record the same entries
+    assert record_many(user=admin_user, entries=entries, note="x") == 3
+    batch = list(AuditLog.objects.order_by("id"))
+    AuditLog.objects.all().delete()
+    single = [record_change(user=admin_user, action=action, instance=instance, before=old, after=new, note="x")
+              for action, instance, old, new in entries]
+    # then both wrote the same rows (no row for the unchanged update), the batch with a current time
+    assert single[2] is None
+    fields = ["user_id", "username", "action", "model", "object_id", "object_repr", "before", "after", "note"]
+    rows = list(AuditLog.objects.order_by("id").values_list(*fields))
+    assert [tuple(getattr(row, name) for name in fields) for row in batch] == rows
+    assert all(row.at is not None and abs((row.at - single[0].at).total_seconds()) < 60 for row in batch)
+    assert VALID_ID_NUMBER not in json.dumps([row.after for row in batch], ensure_ascii=False)
+
+
+def test_a_masked_value_differs_from_a_missing_one():
+    # given a masked phone on one side only
+    masked = MaskedValue("138****5678", "13812345678")
+    # then it counts as a change both ways round
+    assert changed_fields({"phone": None}, {"phone": masked}) == {"phone": [None, masked]}
+    assert changed_fields({"phone": masked}, {}) == {"phone": [masked, None]}
+    assert masked != None  # noqa: E711 - the comparison under test
 
 
 def test_changed_fields_lists_old_and_new():

@@ -2,13 +2,9 @@
 
 import pytest
 
-from ecerp.core.audit import record_many, snapshot
-from ecerp.core.models import AuditAction, AuditLog
 from ecerp.masterdata.exporting import export_workbook, neutralise, template_workbook
-from ecerp.masterdata.importing.bulk import write_audit
 from ecerp.masterdata.importing.services import preview_import
 from ecerp.masterdata.importing.specs import SPECS
-from ecerp.masterdata.models import Product
 from tests.masterdata.importhelpers import commit, xlsx_rows
 
 pytestmark = pytest.mark.django_db
@@ -66,17 +62,3 @@ def test_export_has_template_headers_and_reimports_unchanged(company, admin_user
         result = preview_import(kind=kind, content=content, filename="export.xlsx")
         assert result.problems == [] and result.created == 0 and result.updated == 0
         assert result.unchanged >= 1
-
-
-def test_fast_audit_writer_writes_what_record_many_writes(admin_user):
-    product = Product.objects.create(code="SKU9", name="面霜")
-    before = snapshot(product)
-    product.name = "面霜2"
-    entries = [(AuditAction.CREATE, product, None, snapshot(product)),
-               (AuditAction.UPDATE, product, before, snapshot(product)),
-               (AuditAction.UPDATE, product, before, before)]
-    assert record_many(user=admin_user, entries=entries, note="x") == 2
-    assert write_audit(user=admin_user, entries=entries, note="x") == 2
-    fields = ["user_id", "username", "action", "model", "object_id", "object_repr", "before", "after", "note"]
-    rows = list(AuditLog.objects.order_by("id").values_list(*fields))
-    assert rows[:2] == rows[2:]

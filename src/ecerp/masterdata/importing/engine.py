@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core import services as core_services
-from ecerp.core.audit import snapshot
+from ecerp.core.audit import record_many, snapshot
+from ecerp.core.bulk import insert_records
 from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.models import AuditAction
 from ecerp.masterdata import services as md_services
 from ecerp.masterdata.errors import MasterdataError
-from ecerp.masterdata.importing.bulk import insert_records, write_audit
 from ecerp.masterdata.importing.columns import Column, Context, clean_cell
 from ecerp.masterdata.importing.problems import ImportFailed, ImportResult, Problem
 from ecerp.masterdata.models import ROLE_FIELDS
@@ -475,4 +475,4 @@ class RecordImporter:
         entries = [(AuditAction.CREATE, plan.instance, None, snapshot(plan.instance)) for plan in creates]
         entries += [(AuditAction.UPDATE, plan.instance, snapshot(plan.before), snapshot(plan.instance))
                     for plan in updates if plan.changed]
-        write_audit(user=self.user, entries=entries, note=str(_("导入 %(file)s") % {"file": self.filename}))
+        record_many(user=self.user, entries=entries, note=str(_("导入 %(file)s") % {"file": self.filename}))

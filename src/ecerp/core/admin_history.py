@@ -18,8 +18,9 @@ from ecerp.core.models import AuditAction, AuditLog, StateHistory
 
 EMPTY = "—"
 
-# Keys of audit rows that are not model columns (written by services such as set_bundle_components).
-EXTRA_LABELS = {"components": _("组合明细")}
+# Keys of audit rows that are not model columns (written by set_bundle_components and record_login).
+EXTRA_LABELS = {"components": _("组合明细"), "success": _("登录成功"), "address": _("IP 地址"),
+                "path": _("登录入口")}
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _display(model, key: str, value, resolver: _Resolver) -> str:
     try:
         model_field = _model_field(model, key)
     except FieldDoesNotExist:
-        return str(value)
+        return str(_("是") if value else _("否")) if isinstance(value, bool) else str(value)
     if isinstance(model_field, models.BooleanField):
         return str(_("是") if value else _("否"))
     if model_field.many_to_many and isinstance(value, list):

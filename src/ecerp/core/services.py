@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.audit import record_change, snapshot
+from ecerp.core.audit import record_change, record_login, snapshot
 from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.models import (
     ApiToken,
@@ -290,22 +290,17 @@ def set_system_mode(*, user, mode: str) -> None:
     """Set the system mode (display only for now); audited."""
     if mode not in SystemMode.values:
         raise DomainError(ErrorCode.INVALID_VALUE, _("无效的系统模式：%(mode)s"), field="mode", mode=mode)
-    with transaction.atomic():
-        setting, _created = SystemSetting.objects.select_for_update().get_or_create(key=MODE_KEY)
-        before = snapshot(setting)
-        setting.value = mode
-        setting.save()
-        record_change(user=user, action=AuditAction.SETTING, instance=setting, before=before,
-                      after=snapshot(setting))
+    set_setting(user=user, key=MODE_KEY, value=mode)
 
 
 def get_setting(key: str, default: str = "") -> str:
+    """Return the value of a plain setting, or default when it was never set."""
     value = SystemSetting.objects.filter(key=key).values_list("value", flat=True).first()
     return default if value is None else value
 
 
 def set_setting(*, user, key: str, value: str) -> None:
-    """Store a plain setting (e.g. that the demo company was loaded); audited."""
+    """Store a plain setting (e.g. that the demo company was loaded); audited (a setting row when it changed)."""
     with transaction.atomic():
         setting, _created = SystemSetting.objects.select_for_update().get_or_create(key=key)
         before = snapshot(setting)
@@ -384,16 +379,28 @@ def clear_login_failures(*, username: str) -> None:
 
 
 def throttled_authenticate(request, *, username: str, password: str):
-    """Authenticate username/password unless throttled; raises LOGIN_THROTTLED, returns user or None."""
+    """Authenticate username/password unless throttled; return the user or None. Every attempt is audited.
+
+    The one door of the page login, the admin login and the API token endpoint. Raises
+    LOGIN_THROTTLED after too many failures for the username or the address. Each attempt
+    writes an audit row (action "login"): the user on success, the username tried on failure
+    or when throttled; the password is never written anywhere.
+    """
     from django.contrib.auth import authenticate
 
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    path = request.path if request is not None else ""
     if login_throttled(username=username, address=address):
+        record_login(username=username, address=address, path=path, success=False,
+                     note=str(_("登录失败次数过多，已暂停登录")))
         raise DomainError(ErrorCode.LOGIN_THROTTLED, _("登录失败次数过多，请 %(minutes)s 分钟后再试"),
                           field="username", minutes=settings.ECERP_LOGIN_WINDOW_SECONDS // 60)
     user = authenticate(request, username=username, password=password)
     if user is None:
         record_login_failure(username=username, address=address)
+        record_login(username=username, address=address, path=path, success=False,
+                     note=str(_("用户名或密码错误")))
         return None
     clear_login_failures(username=username)
+    record_login(username=username, user=user, address=address, path=path, success=True, note=str(_("登录成功")))
     return user

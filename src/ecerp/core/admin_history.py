@@ -19,8 +19,7 @@ from ecerp.core.models import AuditAction, AuditLog, StateHistory
 EMPTY = "—"
 
 # Keys of audit rows that are not model columns (written by set_bundle_components and record_login).
-EXTRA_LABELS = {"components": _("组合明细"), "success": _("登录成功"), "address": _("IP 地址"),
-                "path": _("登录入口")}
+EXTRA_LABELS = {"components": _("组合明细"), "address": _("地址")}
 
 
 @dataclass

@@ -391,10 +391,10 @@ def throttled_authenticate(request, *, username: str, password: str):
     address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
     path = request.path if request is not None else ""
     if login_throttled(username=username, address=address):
-        record_login(username=username, address=address, path=path, success=False,
-                     note=str(_("登录失败次数过多，已暂停登录")))
-        raise DomainError(ErrorCode.LOGIN_THROTTLED, _("登录失败次数过多，请 %(minutes)s 分钟后再试"),
-                          field="username", minutes=settings.ECERP_LOGIN_WINDOW_SECONDS // 60)
+        error = DomainError(ErrorCode.LOGIN_THROTTLED, _("登录失败次数过多，请 %(minutes)s 分钟后再试"),
+                            field="username", minutes=settings.ECERP_LOGIN_WINDOW_SECONDS // 60)
+        record_login(username=username, address=address, path=path, success=False, note=str(error))
+        raise error
     user = authenticate(request, username=username, password=password)
     if user is None:
         record_login_failure(username=username, address=address)
@@ -402,5 +402,5 @@ def throttled_authenticate(request, *, username: str, password: str):
                      note=str(_("用户名或密码错误")))
         return None
     clear_login_failures(username=username)
-    record_login(username=username, user=user, address=address, path=path, success=True, note=str(_("登录成功")))
+    record_login(username=username, user=user, address=address, path=path, success=True)
     return user

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ecerp.core import services
 from ecerp.core.errors import DomainError
@@ -237,3 +239,53 @@ def test_hierarchical_level_exhausted(admin_user):
     with pytest.raises(DomainError) as error:
         services.next_child_code(target="category", parent_code=None)
     assert error.value.code == "SEQUENCE_EXHAUSTED"
+
+
+@pytest.mark.django_db
+def test_check_codes_checks_a_batch_and_moves_each_sequence_once():
+    # given hand-given product codes in and outside the generated pattern, with spaces
+    codes = [" SKU000007 ", "SKU000030", "SKU000012", "ABC-1", "SKU12"]
+    # when they are checked together
+    with CaptureQueriesContext(connection) as few:
+        checked = services.check_codes(target="product", codes=codes)
+    # then they come back stripped, in order, and the sequence continues after the highest one
+    assert checked == ["SKU000007", "SKU000030", "SKU000012", "ABC-1", "SKU12"]
+    assert services.next_code(target="product") == "SKU000031"
+    # and a batch a hundred times larger costs no more queries (one move of the sequence)
+    with CaptureQueriesContext(connection) as many:
+        services.check_codes(target="product", codes=[f"SKU{number:06d}" for number in range(100, 600)])
+    assert len(many) <= len(few)
+    assert services.next_code(target="product") == "SKU000600"
+
+
+@pytest.mark.django_db
+def test_check_codes_reports_every_refused_code_and_writes_nothing():
+    # given a batch with two bad codes among good ones
+    codes = ["SKU000050", "坏 编码", "SKU000060", "a" * 41]
+    # when it is checked
+    with pytest.raises(DomainError) as error:
+        services.check_codes(target="product", codes=codes)
+    # then each bad code is a detail naming its position, and no sequence moved
+    assert [(detail.code, detail.params["index"]) for detail in error.value.details] == [
+        ("INVALID_CODE", 1), ("INVALID_CODE", 3)]
+    assert services.next_code(target="product") == "SKU000001"
+
+
+@pytest.mark.django_db
+def test_check_codes_with_parents_and_a_dry_run():
+    # given category codes under their parents
+    codes, parents = ["01", "0105", "0103", "0105002"], [None, "01", "01", "0105"]
+    # when they are checked as a dry run
+    assert services.check_codes(target="category", codes=codes, parent_codes=parents,
+                                move_sequences=False) == codes
+    # then nothing moved
+    assert services.next_child_code(target="category", parent_code="01") == "0101"
+    # when they are checked for real, each level's sequence moves past its highest code
+    services.check_codes(target="category", codes=codes, parent_codes=parents)
+    assert services.next_child_code(target="category", parent_code="01") == "0106"
+    assert services.next_child_code(target="category", parent_code="0105") == "0105003"
+    assert services.next_child_code(target="category", parent_code=None) == "02"
+    # and a code that does not extend its parent is refused with the parent's rule message
+    with pytest.raises(DomainError) as error:
+        services.check_codes(target="category", codes=["0201"], parent_codes=["01"])
+    assert error.value.code == "CODE_PARENT_MISMATCH" and error.value.details[0].params["index"] == 0

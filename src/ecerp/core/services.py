@@ -157,9 +157,52 @@ def check_code(*, target: str, code: str, parent_code: str | None = None, field:
     Sequence rules: letters, digits and . _ - / only, at most 40 characters.
     Hierarchical rules: the length of its level and starting with the parent's code.
     A hand-given code that matches the generated pattern moves the sequence past it,
-    so a later generated code never collides with it.
+    so a later generated code never collides with it. See check_codes for many codes.
+    """
+    return check_codes(target=target, codes=[code], parent_codes=[parent_code], field=field)[0]
+
+
+def check_codes(*, target: str, codes: list[str], parent_codes: list[str | None] | None = None,
+                field: str = "code", move_sequences: bool = True) -> list[str]:
+    """Check many codes given by hand against target's rule; return them normalised (stripped), in order.
+
+    The rules are check_code's; parent_codes, when given, pairs each code with its parent's
+    code (hierarchical rules). Every code is checked before anything is written: one
+    DomainError carries a detail per refused code, whose params["index"] is the code's
+    position in codes. When every code passes and move_sequences is true, each sequence
+    the codes match the generated pattern of moves once, to the highest number given
+    (sequences in a fixed order, so concurrent batches lock them alike). With
+    move_sequences false nothing is written (a dry run).
     """
     rule = get_rule(target)
+    parents = [None] * len(codes) if parent_codes is None else parent_codes
+    date_width = len(_local_date(None).strftime(rule.date_part)) if rule.date_part else 0
+    checked: list[str] = []
+    highest: dict[str, int] = {}
+    details = []
+    for index, (code, parent_code) in enumerate(zip(codes, parents, strict=True)):
+        try:
+            text, used = _checked_code(rule, code, parent_code, field, date_width)
+        except DomainError as error:
+            for detail in error.details:
+                detail.params["index"] = index
+            details.extend(error.details)
+            checked.append(code)
+            continue
+        checked.append(text)
+        if used is not None and used[1] > highest.get(used[0], -1):
+            highest[used[0]] = used[1]
+    if details:
+        raise DomainError.many(details)
+    if move_sequences:
+        for scope, number in sorted(highest.items()):
+            note_used_number(rule, scope, number)
+    return checked
+
+
+def _checked_code(rule: CodingRule, code: str, parent_code: str | None, field: str,
+                  date_width: int) -> tuple[str, tuple[str, int] | None]:
+    """One code of check_codes: the code stripped and the (scope, number) it takes from a sequence, if any."""
     code = (code or "").strip()
     if not CODE_PATTERN.match(code):
         raise DomainError(ErrorCode.INVALID_CODE, _("编码「%(code)s」只能包含字母、数字和 . _ - /，最长 40 位"),
@@ -182,17 +225,14 @@ def check_code(*, target: str, code: str, parent_code: str | None = None, field:
                 rule=rule.segment_lengths,
             )
         tail = code[len(parent_code or ""):]
-        if tail.isdigit():
-            note_used_number(rule, parent_code or "", int(tail))
-        return code
+        return code, ((parent_code or "", int(tail)) if tail.isdigit() else None)
     head = rule.prefix
     if code.startswith(head):
         rest = code[len(head):]
-        date_width = len(_local_date(None).strftime(rule.date_part)) if rule.date_part else 0
         scope, number = rest[:date_width], rest[date_width:]
         if len(number) == rule.sequence_length and number.isdigit() and (scope.isdigit() or not scope):
-            note_used_number(rule, scope, int(number))
-    return code
+            return code, (scope, int(number))
+    return code, None
 
 
 def note_used_number(rule: CodingRule, scope: str, number: int) -> None:

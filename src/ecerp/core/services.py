@@ -123,7 +123,8 @@ def next_code(*, target: str, when=None) -> str:
     return next_codes(target=target, count=1, when=when)[0]
 
 
-def _level_lengths(rule: CodingRule) -> list[int]:
+def level_lengths(rule: CodingRule) -> list[int]:
+    """The code length of each level of a hierarchical rule (2-2-3: [2, 4, 7])."""
     total, lengths = 0, []
     for length in rule.segments:
         total += length
@@ -134,7 +135,7 @@ def _level_lengths(rule: CodingRule) -> list[int]:
 def next_child_code(*, target: str, parent_code: str | None) -> str:
     """Hand out the next code under parent_code for a hierarchical rule (2-2-3: 01, 0103, 0103007)."""
     rule = get_rule(target)
-    levels = _level_lengths(rule)
+    levels = level_lengths(rule)
     parent_code = parent_code or ""
     if parent_code and len(parent_code) not in levels:
         raise DomainError(ErrorCode.CODE_PARENT_MISMATCH, _("上级编码「%(parent)s」不符合分级规则"),
@@ -208,7 +209,7 @@ def _checked_code(rule: CodingRule, code: str, parent_code: str | None, field: s
         raise DomainError(ErrorCode.INVALID_CODE, _("编码「%(code)s」只能包含字母、数字和 . _ - /，最长 40 位"),
                           field=field, code=code)
     if rule.kind == CodingRuleKind.HIERARCHICAL:
-        levels = _level_lengths(rule)
+        levels = level_lengths(rule)
         expected = len(parent_code) if parent_code else 0
         position = levels.index(expected) + 1 if expected in levels and parent_code else 0
         if parent_code and expected not in levels:

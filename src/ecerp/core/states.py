@@ -17,7 +17,26 @@ class InvalidTransition(DomainError):
 
 
 def can_move(transitions: dict, from_state: str, to_state: str) -> bool:
+    """True when from_state may become to_state (staying in the same state always may)."""
     return from_state == to_state or to_state in transitions.get(from_state, ())
+
+
+def check_transition(transitions: dict, from_state: str, to_state: str, *, field: str = "status",
+                     labels: dict | None = None) -> None:
+    """Raise InvalidTransition (INVALID_TRANSITION, 409) naming both states unless from_state may become to_state.
+
+    labels maps states to their display names (e.g. dict(EmployeeStatus.choices)).
+    """
+    if can_move(transitions, from_state, to_state):
+        return
+    labels = labels or {}
+    raise InvalidTransition(
+        ErrorCode.INVALID_TRANSITION,
+        _("不能从「%(from_state)s」变为「%(to_state)s」"),
+        field=field,
+        from_state=str(labels.get(from_state, from_state)),
+        to_state=str(labels.get(to_state, to_state)),
+    )
 
 
 def move(*, user, obj, to_state: str, transitions: dict, field: str = "status", reason: str = "",
@@ -30,15 +49,7 @@ def move(*, user, obj, to_state: str, transitions: dict, field: str = "status", 
     current = getattr(obj, field)
     if current == to_state:
         return False
-    if to_state not in transitions.get(current, ()):
-        labels = labels or {}
-        raise InvalidTransition(
-            ErrorCode.INVALID_TRANSITION,
-            _("不能从「%(from_state)s」变为「%(to_state)s」"),
-            field=field,
-            from_state=str(labels.get(current, current)),
-            to_state=str(labels.get(to_state, to_state)),
-        )
+    check_transition(transitions, current, to_state, field=field, labels=labels)
     setattr(obj, field, to_state)
     obj.save(update_fields=[field])
     StateHistory.objects.create(

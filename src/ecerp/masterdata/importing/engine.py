@@ -170,6 +170,8 @@ class RecordImporter:
             self.add(2, "", MasterdataError.NO_DATA, _("文件中没有数据行"))
             return
         parsed = [self.parse_row(number, cells) for number, cells in table.rows]
+        if self.spec.code_target:
+            self.check_given_codes(parsed)
         self.load_existing([values for _row, values, bad in parsed if not bad & set(self.spec.key)])
         seen: dict = {}
         for number, values, bad in parsed:
@@ -207,20 +209,27 @@ class RecordImporter:
             except DomainError as error:
                 self.add_error(number, error, column.header)
                 bad.add(column.field)
-        if self.spec.code_target and values.get("code") not in (None, BLANK) and "code" not in bad:
-            try:
-                values["code"] = self.check_code(values["code"])
-            except DomainError as error:
-                self.add_error(number, error, self.header_of("code"))
-                bad.add("code")
         return number, values, bad
 
-    def check_code(self, code: str) -> str:
-        """Check a hand-given code with the coding rule's pattern; the rule's own check explains failures."""
-        code = code.strip()
-        if core_services.CODE_PATTERN.match(code):
-            return code
-        return core_services.check_code(target=self.spec.code_target, code=code)
+    def check_given_codes(self, parsed: list[tuple[int, dict, set]]) -> None:
+        """Check the hand-given codes of every row against the coding rule in one batch (writes nothing).
+
+        A refused code is reported on its row and marks the row's code bad.
+        """
+        given = [(number, values, bad) for number, values, bad in parsed
+                 if values.get("code") not in (None, BLANK) and "code" not in bad]
+        try:
+            codes = core_services.check_codes(target=self.spec.code_target,
+                                              codes=[values["code"] for _number, values, _bad in given],
+                                              move_sequences=False)
+        except DomainError as error:
+            for detail in error.details:
+                number, _values, bad = given[detail.params["index"]]
+                self.add(number, self.header_of("code"), detail.code, detail.message)
+                bad.add("code")
+            return
+        for (_number, values, _bad), code in zip(given, codes, strict=True):
+            values["code"] = code
 
     def key_of(self, values: dict):
         parts = []
@@ -271,7 +280,7 @@ class RecordImporter:
                 self.assign(plan, column, value)
         if self.spec.checks is not None:
             try:
-                md_services._collect(self.spec.checks(instance))
+                md_services.collect_errors(self.spec.checks(instance))
             except DomainError as error:
                 # A cell that could not be parsed already has its problem; the checks would only echo it.
                 skip = {self.header_of(name) for name in bad}
@@ -430,22 +439,9 @@ class RecordImporter:
         self.spec.model.objects.bulk_update([plan.instance for plan in updates], fields, batch_size=500)
 
     def assign_codes(self, creates: list[RowPlan]) -> None:
-        """Move the sequence past hand-given codes, then hand out codes for the blank ones."""
+        """Move the sequence past the hand-given codes (once), then hand out codes for the blank ones."""
         target = self.spec.code_target
-        rule = core_services.get_rule(target)
-        highest: dict[str, tuple[int, str]] = {}
-        for plan in creates:
-            code = plan.instance.code
-            if not code or not code.startswith(rule.prefix):
-                continue
-            rest = code[len(rule.prefix):]
-            if rest.isdigit() and len(rest) >= rule.sequence_length:
-                scope = rest[:-rule.sequence_length]
-                number = int(rest[-rule.sequence_length:])
-                if number > highest.get(scope, (-1, ""))[0]:
-                    highest[scope] = (number, code)
-        for _number, code in highest.values():
-            core_services.check_code(target=target, code=code)
+        core_services.check_codes(target=target, codes=[plan.instance.code for plan in creates if plan.instance.code])
         blanks = [plan for plan in creates if not plan.instance.code]
         codes = core_services.next_codes(target=target, count=len(blanks))
         for plan, code in zip(blanks, codes, strict=True):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.errors import ErrorCode
-from ecerp.core.states import can_move
+from ecerp.core.errors import DomainError
+from ecerp.core.states import check_transition
 from ecerp.masterdata import services as md_services
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.engine import BLANK, RecordImporter, RowPlan, chunks
@@ -24,12 +24,10 @@ class EmployeeImporter(RecordImporter):
         wanted = current if value is BLANK else value
         if wanted == current:
             return None
-        if not can_move(EMPLOYEE_TRANSITIONS, current, wanted):
-            labels = dict(EmployeeStatus.choices)
-            # Same code and message as core.states.move().
-            self.add(plan.row, column.header, ErrorCode.INVALID_TRANSITION,
-                     _("不能从「%(from_state)s」变为「%(to_state)s」")
-                     % {"from_state": labels.get(current, current), "to_state": labels.get(wanted, wanted)})
+        try:
+            check_transition(EMPLOYEE_TRANSITIONS, current, wanted, labels=dict(EmployeeStatus.choices))
+        except DomainError as error:
+            self.add_error(plan.row, error, column.header)
             return None
         plan.extra["status"] = wanted
         plan.extra["force_update"] = True

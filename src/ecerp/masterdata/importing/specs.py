@@ -1,5 +1,5 @@
 """One spec per importable type: Chinese headers (the English field name is an alias), required columns,
-how each cell is parsed, the upsert key and the service checks shared with masterdata/services.py.
+how each cell is parsed, the upsert key and the checks of masterdata/services.py that every row runs.
 
 The same specs drive the downloadable templates and the export, so an export re-imports unchanged.
 """
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.masterdata import services as md_services
-from ecerp.masterdata import validation
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.bundles import BundleImporter
 from ecerp.masterdata.importing.columns import Column
@@ -42,48 +40,14 @@ from ecerp.masterdata.states import EmployeeStatus
 ACTIVE = Column("启用", "active", "boolean", example="是", note=_("是 / 否，空白为 是"))
 
 
-def _warehouse_checks(warehouse: Warehouse) -> list:
-    # Same checks as save_warehouse (its closure is not importable).
-    def kind():
-        if warehouse.type not in WarehouseType.values:
-            raise DomainError(ErrorCode.INVALID_VALUE, _("无效的仓库类型：%(value)s"), field="type",
-                              value=warehouse.type)
-
-    return [*md_services._require(warehouse, "name"), kind,
-            md_services._normalise(warehouse, "contact_phone", validation.phone)]
-
-
-def _employee_checks(employee: Employee) -> list:
-    # Same checks as save_employee.
-    return [*md_services._require(employee, "name", "department_id"),
-            md_services._normalise(employee, "id_number", validation.id_number),
-            md_services._normalise(employee, "phone", validation.phone)]
-
-
-def _contact_checks(contact: PartnerContact) -> list:
-    # Same checks as save_partner_contact.
-    return [*md_services._require(contact, "name", "partner_id"),
-            md_services._normalise(contact, "phone", validation.phone)]
-
-
-def _bank_checks(account: PartnerBankAccount) -> list:
-    # Same checks as save_partner_bank_account (spaces in the number are removed when parsed).
-    def currency():
-        text = (account.currency or "").strip().upper()
-        if len(text) != 3 or not text.isalpha():
-            raise DomainError(ErrorCode.INVALID_VALUE, _("币种「%(value)s」应为 3 位字母代码（如 CNY）"),
-                              field="currency", value=account.currency)
-        account.currency = text
-
-    return [*md_services._require(account, "partner_id", "bank_name", "account_name", "account_number"), currency]
-
-
 def _location_checks(location: Location) -> list:
-    return md_services._require(location, "warehouse_id")
+    # Not location_checks: its code check generates codes one at a time; the import assigns them in a batch.
+    return md_services.require_fields(location, "warehouse_id")
 
 
 def _name_checks(instance) -> list:
-    return md_services._require(instance, "name")
+    # Trees: the import checks parents (cycles, levels, codes) across the file in its tree importers.
+    return md_services.require_fields(instance, "name")
 
 
 CODE_NOTE = _("空白则按编码规则自动生成；已存在的编码将更新该记录")
@@ -111,7 +75,7 @@ _register(Spec(
 
 _register(Spec(
     kind="employee", label="员工", model=Employee, code_target="employee",
-    checks=_employee_checks, importer=EmployeeImporter,
+    checks=md_services.employee_checks, importer=EmployeeImporter,
     columns=[
         Column("工号", "code", "code", aliases=("编码",), example="E00001", note=CODE_NOTE),
         Column("姓名", "name", required=True, example="李娜"),
@@ -129,7 +93,7 @@ _register(Spec(
 
 _register(Spec(
     kind="partner", label="业务单位", model=Partner, code_target="partner",
-    checks=md_services._partner_checks, unique_in_file=(("social_credit_code",),),
+    checks=md_services.partner_checks, unique_in_file=(("social_credit_code",),),
     unique_in_db=("social_credit_code",),
     columns=[
         Column("编码", "code", "code", example="P00001", note=CODE_NOTE),
@@ -154,7 +118,7 @@ _register(Spec(
 
 _register(Spec(
     kind="partner_contact", label="业务单位联系人", model=PartnerContact, key=("partner", "name"),
-    checks=_contact_checks, importer=ContactImporter,
+    checks=md_services.contact_checks, importer=ContactImporter,
     columns=[
         Column("业务单位编码", "partner", "ref", required=True, ref=Partner, aliases=("业务单位",),
                example="P00001"),
@@ -169,7 +133,7 @@ _register(Spec(
 
 _register(Spec(
     kind="partner_bank_account", label="业务单位银行账户", model=PartnerBankAccount,
-    key=("partner", "account_number"), checks=_bank_checks, importer=BankAccountImporter,
+    key=("partner", "account_number"), checks=md_services.bank_account_checks, importer=BankAccountImporter,
     columns=[
         Column("业务单位编码", "partner", "ref", required=True, ref=Partner, aliases=("业务单位",),
                example="P00001"),
@@ -195,7 +159,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="product", label="商品", model=Product, code_target="product", checks=md_services._product_checks,
+    kind="product", label="商品", model=Product, code_target="product", checks=md_services.product_checks,
     columns=[
         Column("商品编码", "code", "code", aliases=("编码", "SKU"), example="SKU000001", note=CODE_NOTE),
         Column("条码", "barcode", example="4901234567894", note=_("EAN-13/EAN-8/UPC 需校验位正确")),
@@ -231,7 +195,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="warehouse", label="仓库", model=Warehouse, code_target="warehouse", checks=_warehouse_checks,
+    kind="warehouse", label="仓库", model=Warehouse, code_target="warehouse", checks=md_services.warehouse_checks,
     columns=[
         Column("编码", "code", "code", example="WH001", note=CODE_NOTE),
         Column("名称", "name", required=True, example="杭州保税仓"),
@@ -261,7 +225,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="store", label="店铺", model=Store, code_target="store", checks=md_services._store_checks,
+    kind="store", label="店铺", model=Store, code_target="store", checks=md_services.store_checks,
     unique_in_file=(("platform", "shop_id"),),
     columns=[
         Column("编码", "code", "code", example="ST001", note=CODE_NOTE),

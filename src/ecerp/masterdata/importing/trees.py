@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ecerp.core import services as core_services
 from ecerp.core.errors import DomainError
+from ecerp.masterdata import services as md_services
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.importing.engine import BLANK, GENERATED, RecordImporter, RowPlan
+from ecerp.masterdata.importing.problems import ImportFailed
 from ecerp.masterdata.models import Category, Department
 
 
@@ -38,9 +40,19 @@ class TreeImporter(RecordImporter):
     def parent_header(self) -> str:
         return self.header_of("parent")
 
-    def unknown_parent(self, plan: RowPlan, code: str) -> None:
-        self.add(plan.row, self.parent_header(), self.unknown_code,
-                 _("%(what)s「%(key)s」不存在") % {"what": self.spec.model._meta.verbose_name, "key": code})
+    def resolve_parent(self, plan: RowPlan, wanted: str | None, by_code: dict, in_db: dict) -> tuple[bool, str | None]:
+        """(found, code) of the parent a row names: a code of the file, or a code or unique name in the database.
+
+        An unknown parent is reported on the row and comes back as (False, None).
+        """
+        if not wanted or wanted in by_code:
+            return True, wanted
+        record = in_db.get(wanted)
+        if record is None:
+            self.add(plan.row, self.parent_header(), self.unknown_code,
+                     _("%(what)s「%(key)s」不存在") % {"what": self.spec.model._meta.verbose_name, "key": wanted})
+            return False, None
+        return True, record.code
 
 
 class DepartmentImporter(TreeImporter):
@@ -57,13 +69,9 @@ class DepartmentImporter(TreeImporter):
         for plan in self.plans:
             if "parent_code" not in plan.extra:
                 continue
-            wanted = plan.extra["parent_code"]
-            if wanted and wanted not in by_code:
-                record = in_db.get(wanted)
-                if record is None:
-                    self.unknown_parent(plan, wanted)
-                    continue
-                wanted = record.code
+            found, wanted = self.resolve_parent(plan, plan.extra["parent_code"], by_code, in_db)
+            if not found:
+                continue
             resolved[id(plan)] = wanted
             if plan.instance.code:
                 graph[plan.instance.code] = wanted
@@ -71,16 +79,9 @@ class DepartmentImporter(TreeImporter):
             if id(plan) not in resolved:
                 continue
             code, parent = plan.instance.code, resolved[id(plan)]
-            seen = set()
-            node = parent
-            while node and code and node not in seen:
-                if node == code:
-                    # Same code and message as the service's tree check.
-                    self.add(plan.row, self.parent_header(), MasterdataError.TREE_CYCLE,
-                             _("上级不能是自己或自己的下级"))
-                    break
-                seen.add(node)
-                node = graph.get(node)
+            # A loop of other rows is reported on those rows, not on every row below it.
+            if code and md_services.closes_tree_cycle(code, parent, graph.get, loops_count=False):
+                self.add_error(plan.row, md_services.tree_cycle_error(), self.parent_header())
             if parent is None:
                 plan.instance.parent_id = None
             elif parent in by_code and by_code[parent].before is None:
@@ -103,40 +104,52 @@ class CategoryImporter(TreeImporter):
 
     unknown_code = MasterdataError.UNKNOWN_CATEGORY
 
-    def levels(self) -> list[int]:
-        total, levels = 0, []
-        for length in core_services.get_rule("category").segments:
-            total += length
-            levels.append(total)
-        return levels
-
     def check_batch(self) -> None:
         super().check_batch()
-        levels = self.levels()
+        levels = core_services.level_lengths(core_services.get_rule("category"))
         in_db = self.ctx.lookup(Category)
         by_code = {plan.instance.code: plan for plan in self.plans if plan.instance.code}
+        placed = []
         for plan in self.plans:
             code = plan.instance.code
             wanted = plan.extra.get("parent_code")
             if not wanted and code and len(code) in levels[1:]:
                 wanted = code[:levels[levels.index(len(code)) - 1]]
-            if wanted and wanted not in by_code:
-                record = in_db.get(wanted)
-                if record is None:
-                    self.unknown_parent(plan, wanted)
-                    continue
-                wanted = record.code
-            plan.extra["parent_code"] = wanted
-            try:
-                if code:
-                    _rolled_back(core_services.check_code, target="category", code=code, parent_code=wanted)
-                elif plan.before is None:
-                    _rolled_back(core_services.next_child_code, target="category", parent_code=wanted)
-            except DomainError as error:
-                self.add_error(plan.row, error)
+            found, wanted = self.resolve_parent(plan, wanted, by_code, in_db)
+            if found:
+                plan.extra["parent_code"] = wanted
+                placed.append(plan)
+        refused = self.check_given_codes([plan for plan in placed if plan.instance.code])
+        for plan in placed:
+            if id(plan) in refused:
                 continue
+            wanted = plan.extra["parent_code"]
+            if not plan.instance.code and plan.before is None:
+                try:
+                    # A code will be generated under the parent: is there a level (and a number) left there?
+                    _rolled_back(core_services.next_child_code, target="category", parent_code=wanted)
+                except DomainError as error:
+                    self.add_error(plan.row, error)
+                    continue
             if plan.before is None:
                 plan.instance.level = (levels.index(len(wanted)) + 2) if wanted else 1
+
+    def check_given_codes(self, plans: list[RowPlan], *, move_sequences: bool = False) -> set[int]:
+        """Check the rows' hand-given codes under their parents in one batch; report and return the refused
+        rows (as id(plan)). With move_sequences (when writing) each level's sequence moves past them.
+        """
+        try:
+            core_services.check_codes(target="category", codes=[plan.instance.code for plan in plans],
+                                      parent_codes=[plan.extra.get("parent_code") for plan in plans],
+                                      move_sequences=move_sequences)
+        except DomainError as error:
+            refused = set()
+            for detail in error.details:
+                plan = plans[detail.params["index"]]
+                self.add(plan.row, self.header_of(detail.field), detail.code, detail.message)
+                refused.add(id(plan))
+            return refused
+        return set()
 
     def describe(self, plan) -> str:
         return plan.instance.code or f"{plan.extra.get('parent_code') or ''}{GENERATED}"
@@ -145,10 +158,8 @@ class CategoryImporter(TreeImporter):
         creates = [plan for plan in self.plans if plan.action == "create"]
         updates = [plan for plan in self.plans if plan.action == "update"]
         # Hand-given codes move their sequences first, so a generated code never takes one of them.
-        for plan in creates:
-            if plan.instance.code:
-                core_services.check_code(target="category", code=plan.instance.code,
-                                         parent_code=plan.extra.get("parent_code"))
+        if self.check_given_codes([plan for plan in creates if plan.instance.code], move_sequences=True):
+            raise ImportFailed(self.problems)
         for plan in creates:
             if not plan.instance.code:
                 plan.instance.code = core_services.next_child_code(target="category",

@@ -40,6 +40,26 @@ def test_department_unknown_parent_and_cycles_with_database():
     assert found[(3, "上级部门编码")] == "UNKNOWN_DEPARTMENT"
 
 
+def test_a_cycle_in_the_file_is_reported_on_its_rows_only():
+    # given a file where D1 and D2 are each other's parent, and D3 sits below them
+    result = preview("department", [["编码", "名称", "上级部门编码"], ["D1", "运营部", "D2"], ["D2", "客服组", "D1"],
+                                    ["D3", "售后组", "D1"]])
+    # then the two rows of the loop are refused with the service's code and message, the row below is not
+    assert [(p.row, p.column, p.code) for p in result.problems] == [
+        (2, "上级部门编码", "TREE_CYCLE"), (3, "上级部门编码", "TREE_CYCLE")]
+    assert result.problems[0].message == "上级不能是自己或自己的下级"
+
+
+def test_category_codes_of_several_rows_are_each_reported():
+    # given two rows whose codes do not extend their parents' among good rows
+    result = preview("category", [["编码", "名称", "上级分类编码"], ["01", "美妆", ""], ["0201", "x", "01"],
+                                  ["0101", "面部护理", "01"], ["9", "y", ""]])
+    # then each bad code is reported on its own row, and the preview moved no sequence
+    assert [(p.row, p.code) for p in result.problems] == [(3, "CODE_PARENT_MISMATCH"), (5, "CODE_PARENT_MISMATCH")]
+    assert commit("category", [["编码", "名称"], ["", "美妆"]]).created == 1
+    assert Category.objects.get().code == "01"
+
+
 def test_categories_follow_the_hierarchical_rule():
     result = commit("category", [["编码", "名称", "上级分类编码"], ["01", "美妆", ""], ["", "彩妆", "01"],
                                  ["0101", "面部护理", ""]])

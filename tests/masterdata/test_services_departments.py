@@ -118,3 +118,16 @@ def test_unknown_status_on_creation_is_refused(admin_user):
         services.save_employee(user=admin_user, data={"name": "孙七", "department": department,
                                                       "status": "fired"})
     assert fields_of(error) == {"status": "INVALID_VALUE"}
+
+
+def test_closes_tree_cycle_walks_up_from_the_parent():
+    # given a tree a > b > c and a loop x <-> y that b's chain never meets
+    parents = {"a": None, "b": "a", "c": "b", "x": "y", "y": "x", "z": "x"}
+    # then putting a below c (or below itself) closes a cycle, putting c below a does not
+    assert services.closes_tree_cycle("a", "c", parents.get)
+    assert services.closes_tree_cycle("a", "a", parents.get)
+    assert not services.closes_tree_cycle("c", "a", parents.get)
+    assert not services.closes_tree_cycle("a", None, parents.get)
+    # and a loop above that never meets the node counts unless told otherwise
+    assert services.closes_tree_cycle("a", "z", parents.get)
+    assert not services.closes_tree_cycle("a", "z", parents.get, loops_count=False)

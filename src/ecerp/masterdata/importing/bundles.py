@@ -21,12 +21,7 @@ class BundleImporter(RecordImporter):
     """One plan per bundle; create = the bundle had no components, update = they differ."""
 
     def validate(self, table) -> None:
-        self.map_headers(table.headers)
-        if self.header_blocks():
-            return
-        self.rows = len(table.rows)
-        if not table.rows:
-            self.add(2, "", MasterdataError.NO_DATA, _("文件中没有数据行"))
+        if not self.readable(table):
             return
         component_header = self.header_of("component")
         groups: dict[str, dict] = {}

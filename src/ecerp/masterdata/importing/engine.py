@@ -160,14 +160,20 @@ class RecordImporter:
 
     # --- validation ------------------------------------------------------------------------------
 
-    def validate(self, table) -> None:
-        """Check every row; fill self.plans and self.problems. Reads, never writes."""
+    def readable(self, table) -> bool:
+        """Map the headers and count the rows; False (with the problem reported) when no row can be read."""
         self.map_headers(table.headers)
         if self.header_blocks():
-            return
+            return False
         self.rows = len(table.rows)
         if not table.rows:
             self.add(2, "", MasterdataError.NO_DATA, _("文件中没有数据行"))
+            return False
+        return True
+
+    def validate(self, table) -> None:
+        """Check every row; fill self.plans and self.problems. Reads, never writes."""
+        if not self.readable(table):
             return
         parsed = [self.parse_row(number, cells) for number, cells in table.rows]
         if self.spec.code_target:

@@ -3,28 +3,15 @@
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router
-from ninja.pagination import paginate
+from ninja import Router
 
-from ecerp.core.api import ErrorsOut, Pagination
+from ecerp.core.api import ErrorsOut
 from ecerp.core.errors import ErrorDetail
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import (
-    DELETE_ERRORS,
-    WRITE_ERRORS,
-    created,
-    deleted,
-    input_data,
-    resolve_foreign,
-    stored,
-)
+from ecerp.masterdata.api.common import WRITE_ERRORS, Crud, input_data, resolve_foreign
 from ecerp.masterdata.errors import MasterdataError, MasterdataInvalid
-from ecerp.masterdata.models import (
-    BundleComponent,
-    Category,
-    Product,
-)
+from ecerp.masterdata.models import BundleComponent, Category, Product
 from ecerp.masterdata.schemas import (
     CategoryFilter,
     CategoryIn,
@@ -43,14 +30,7 @@ from ecerp.masterdata.schemas import (
 categories = Router(tags=["categories"])
 
 
-@categories.get("", response=list[CategoryOut])
-@paginate(Pagination)
-@api_permission("masterdata.view_category")
-def list_categories(request: HttpRequest, filters: Query[CategoryFilter]):
-    """Categories by code (a code's prefix is its parent's code)."""
-    return queries.list_categories(**filters.dict())
-
-
+# Before the item routes: /tree must not be read as a category id.
 @categories.get("/tree", response=list[CategoryNode])
 @api_permission("masterdata.view_category")
 def category_tree(request: HttpRequest, active: bool | None = None):
@@ -58,37 +38,22 @@ def category_tree(request: HttpRequest, active: bool | None = None):
     return queries.category_tree(active=active)
 
 
-@categories.get("/{category_id}", response={200: CategoryOut, 404: ErrorsOut})
-@api_permission("masterdata.view_category")
-def get_category(request: HttpRequest, category_id: int):
-    return queries.get_record(Category, category_id)
-
-
-def _category_data(payload) -> dict:
+def _category_data(request: HttpRequest, payload) -> dict:
     data = input_data(payload)
     resolve_foreign(data, "parent", Category.objects, MasterdataError.UNKNOWN_CATEGORY)
     return data
 
 
-@categories.post("", response={201: CategoryOut, **WRITE_ERRORS})
-@api_permission("masterdata.add_category")
-def create_category(request: HttpRequest, payload: CategoryIn):
-    """Create a category; a blank code is the next one under the parent (hierarchical rule, e.g. 2-2-3)."""
-    return created(services.save_category(user=request.user, data=_category_data(payload)))
-
-
-@categories.patch("/{category_id}", response={200: CategoryOut, **WRITE_ERRORS})
-@api_permission("masterdata.change_category")
-def update_category(request: HttpRequest, category_id: int, payload: CategoryIn):
-    """Change the fields given; moving a category to another parent needs its new code too."""
-    category = queries.get_record(Category, category_id)
-    return stored(services.save_category(user=request.user, data=_category_data(payload), instance=category))
-
-
-@categories.delete("/{category_id}", response={204: None, **DELETE_ERRORS})
-@api_permission("masterdata.delete_category")
-def delete_category(request: HttpRequest, category_id: int):
-    return deleted(request, queries.get_record(Category, category_id))
+Crud(
+    model=Category, name="category", plural="categories", module=__name__,
+    out=CategoryOut, payload=CategoryIn, filters=CategoryFilter, save=services.save_category,
+    listing=lambda request, **filters: queries.list_categories(**filters), data=_category_data,
+    docs={
+        "list": "Categories by code (a code's prefix is its parent's code).",
+        "create": "Create a category; a blank code is the next one under the parent (hierarchical rule, e.g. 2-2-3).",
+        "update": "Change the fields given; moving a category to another parent needs its new code too.",
+    },
+).register(categories)
 
 
 # --- products and bundles --------------------------------------------------------------------------
@@ -103,12 +68,23 @@ def _product(product_id: int) -> Product:
     return queries.get_record(Product, product_id, Product.objects.select_related("category").prefetch_related(lines))
 
 
-@products.get("", response=list[ProductOut])
-@paginate(Pagination)
-@api_permission("masterdata.view_product")
-def list_products(request: HttpRequest, filters: Query[ProductFilter]):
-    """Products by code; category includes the categories below it."""
-    return queries.list_products(**filters.dict())
+def _product_data(request: HttpRequest, payload) -> dict:
+    data = input_data(payload, **PRODUCT_DECIMALS)
+    resolve_foreign(data, "category", Category.objects, MasterdataError.UNKNOWN_CATEGORY)
+    return data
+
+
+Crud(
+    model=Product, name="product", plural="products", module=__name__,
+    out=ProductOut, detail_out=ProductDetailOut, payload=ProductIn, filters=ProductFilter,
+    save=services.save_product, listing=lambda request, **filters: queries.list_products(**filters),
+    data=_product_data, answer=lambda product: _product(product.pk),
+    operations=("list", "create", "update", "delete"),
+    docs={
+        "list": "Products by code; category includes the categories below it.",
+        "create": "Create a product; cross-border goods need HS code, origin country and customs unit.",
+    },
+).register(products)
 
 
 @products.get("/{product_id}", response={200: ProductDetailOut, 404: ErrorsOut})
@@ -116,34 +92,6 @@ def list_products(request: HttpRequest, filters: Query[ProductFilter]):
 def get_product(request: HttpRequest, product_id: int):
     """One product; a bundle comes with its component lines."""
     return _product(product_id)
-
-
-def _product_data(payload) -> dict:
-    data = input_data(payload, **PRODUCT_DECIMALS)
-    resolve_foreign(data, "category", Category.objects, MasterdataError.UNKNOWN_CATEGORY)
-    return data
-
-
-@products.post("", response={201: ProductDetailOut, **WRITE_ERRORS})
-@api_permission("masterdata.add_product")
-def create_product(request: HttpRequest, payload: ProductIn):
-    """Create a product; cross-border goods need HS code, origin country and customs unit."""
-    product = services.save_product(user=request.user, data=_product_data(payload))
-    return created(_product(product.pk))
-
-
-@products.patch("/{product_id}", response={200: ProductDetailOut, **WRITE_ERRORS})
-@api_permission("masterdata.change_product")
-def update_product(request: HttpRequest, product_id: int, payload: ProductIn):
-    product = queries.get_record(Product, product_id)
-    services.save_product(user=request.user, data=_product_data(payload), instance=product)
-    return _product(product_id)
-
-
-@products.delete("/{product_id}", response={204: None, **DELETE_ERRORS})
-@api_permission("masterdata.delete_product")
-def delete_product(request: HttpRequest, product_id: int):
-    return deleted(request, queries.get_record(Product, product_id))
 
 
 @products.get("/{product_id}/components", response={200: list[ComponentOut], 404: ErrorsOut})

@@ -94,8 +94,17 @@ class ServiceModelForm(ModelForm):
         # Chinese with a code. Only errors remembered from a rejected save are attached here.
         for prefix, detail in self.ecerp_rejected:
             if prefix == self.prefix:
-                field = detail.field if detail.field in self.fields else None
-                self.add_error(field, detail.message)
+                self.add_error(self.form_field_of(detail.field), detail.message)
+
+    def form_field_of(self, name: str | None) -> str | None:
+        """The form field a service error belongs next to: the field it names, or for a foreign key's
+        column (e.g. department_id) the foreign key's field (department); None (above the form) otherwise.
+        """
+        if name in self.fields:
+            return name
+        if name and name.endswith("_id") and name[:-3] in self.fields:
+            return name[:-3]
+        return None
 
     def service_data(self) -> dict:
         """Return field -> value for the service: everything on creation, changed fields on update."""

@@ -70,11 +70,8 @@ def stored(instance):
     return instance
 
 
-def created(instance):
-    return Status(201, stored(instance))
-
-
 def deleted(request: HttpRequest, instance):
+    """Delete through the service (IN_USE, 409, while something refers to it) and answer 204."""
     services.delete_record(user=request.user, instance=instance)
     return Status(204, None)
 

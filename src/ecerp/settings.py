@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ecerp.masterdata",
+    "ecerp.inventory",
 ]
 
 MIDDLEWARE = [

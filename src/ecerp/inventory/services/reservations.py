@@ -1,0 +1,156 @@
+"""Reservations: stock set aside for a document (a sales order), released or issued later.
+
+reserved of a balance = sum of its active reservations. Reserving is one conditional UPDATE per
+balance (reserved + q only where on_hand >= reserved + q), taken in balance primary-key order,
+so concurrent reservers never oversell and never deadlock; a multi-line reservation is all or
+nothing (the transaction rolls back at the first short line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ecerp.inventory.errors import (
+    InsufficientStock,
+    InventoryError,
+    ReservationExists,
+    ReservationNotFound,
+    line_field,
+)
+from ecerp.inventory.events import STOCK_ISSUED, publish_moves
+from ecerp.inventory.models import MoveKind, Reservation, StockBalance, StockMove
+from ecerp.inventory.services.ledger import MoveLine, check_quantity, check_stockable, ensure_balances, post_moves
+from ecerp.inventory.states import ReservationStatus
+from ecerp.masterdata.models import Product, Warehouse
+
+
+@dataclass
+class ReserveLine:
+    product: Product
+    warehouse: Warehouse
+    quantity: int
+
+
+def _merged(lines: list[ReserveLine]) -> dict[tuple[int, int], ReserveLine]:
+    merged: dict[tuple[int, int], ReserveLine] = {}
+    for index, line in enumerate(lines):
+        check_stockable(line.product, field=line_field(index, "product"))
+        check_quantity(line.quantity, field=line_field(index, "quantity"))
+        key = (line.product.pk, line.warehouse.pk)
+        if key in merged:
+            merged[key] = ReserveLine(line.product, line.warehouse, merged[key].quantity + line.quantity)
+        else:
+            merged[key] = ReserveLine(line.product, line.warehouse, line.quantity)
+    return merged
+
+
+def reserve_stock(*, user, reference_type: str, reference_id, lines: list[ReserveLine],
+                  reference_code: str = "") -> list[Reservation]:
+    """Reserve every line for one document, all or nothing.
+
+    Each (SKU, warehouse) moves with one conditional UPDATE in balance primary-key order; the
+    first line without enough available stock raises INSUFFICIENT_STOCK (409, naming SKU,
+    warehouse, wanted, available) and nothing stays reserved. A document holding an active
+    reservation already raises RESERVATION_EXISTS (409): release it first. BUNDLE_NOT_STOCKED
+    for a bundle (see reserve_bundle), NEGATIVE_QUANTITY for a quantity below 1.
+    """
+    merged = _merged(lines)
+    reference_id = str(reference_id)
+    with transaction.atomic():
+        if Reservation.objects.filter(reference_type=reference_type, reference_id=reference_id,
+                                      status=ReservationStatus.ACTIVE).exists():
+            raise ReservationExists(InventoryError.RESERVATION_EXISTS,
+                                    _("单据「%(reference)s」已占用库存，请先释放"),
+                                    reference=reference_code or f"{reference_type}#{reference_id}")
+        ensure_balances(set(merged))
+        balance_ids = dict(
+            ((p, w), pk) for pk, p, w in StockBalance.objects.filter(
+                product_id__in={p for p, _w in merged}, warehouse_id__in={w for _p, w in merged}
+            ).values_list("pk", "product_id", "warehouse_id")
+        )
+        now = timezone.now()
+        for key in sorted(merged, key=lambda k: balance_ids[k]):
+            line = merged[key]
+            updated = StockBalance.objects.filter(
+                pk=balance_ids[key], on_hand__gte=F("reserved") + line.quantity
+            ).update(reserved=F("reserved") + line.quantity, updated_at=now)
+            if updated != 1:
+                balance = StockBalance.objects.get(pk=balance_ids[key])
+                index = next(i for i, given in enumerate(lines) if (given.product.pk, given.warehouse.pk) == key)
+                raise InsufficientStock(sku=line.product.code, warehouse=line.warehouse.code, wanted=line.quantity,
+                                        available=balance.available, field=line_field(index, "quantity"))
+        user = user if getattr(user, "pk", None) else None
+        try:
+            with transaction.atomic():
+                return Reservation.objects.bulk_create([
+                    Reservation(product=line.product, warehouse=line.warehouse, quantity=line.quantity,
+                                reference_type=reference_type, reference_id=reference_id,
+                                reference_code=reference_code, user=user)
+                    for line in merged.values()
+                ])
+        except IntegrityError:  # a concurrent call reserved for the same document first
+            raise ReservationExists(InventoryError.RESERVATION_EXISTS, _("单据「%(reference)s」已占用库存，请先释放"),
+                                    reference=reference_code or f"{reference_type}#{reference_id}") from None
+
+
+def _active(reference_type: str, reference_id) -> list[Reservation]:
+    rows = list(Reservation.objects.filter(reference_type=reference_type, reference_id=str(reference_id),
+                                           status=ReservationStatus.ACTIVE).select_related("product", "warehouse"))
+    ids = dict(((p, w), pk) for pk, p, w in StockBalance.objects.filter(
+        product_id__in={r.product_id for r in rows}, warehouse_id__in={r.warehouse_id for r in rows}
+    ).values_list("pk", "product_id", "warehouse_id"))
+    return sorted(rows, key=lambda r: ids[(r.product_id, r.warehouse_id)])
+
+
+def _close(reservation: Reservation, status: str, now) -> bool:
+    """Close an active reservation; False when a concurrent caller closed it first."""
+    return bool(Reservation.objects.filter(pk=reservation.pk, status=ReservationStatus.ACTIVE)
+                .update(status=status, closed_at=now))
+
+
+def release_reservation(*, user, reference_type: str, reference_id) -> int:
+    """Release every active reservation of a document (cancellation, refund before shipping).
+
+    Idempotent: a document without active reservations releases nothing. Returns the units released.
+    """
+    released = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for reservation in _active(reference_type, reference_id):
+            if not _close(reservation, ReservationStatus.RELEASED, now):
+                continue
+            StockBalance.objects.filter(
+                product_id=reservation.product_id, warehouse_id=reservation.warehouse_id,
+                reserved__gte=reservation.quantity,
+            ).update(reserved=F("reserved") - reservation.quantity, updated_at=now)
+            released += reservation.quantity
+    return released
+
+
+def issue_reserved_stock(*, user, reference_type: str, reference_id, reference_code: str = "",
+                         kind: str = MoveKind.ISSUE, reason: str = "", occurred_at=None) -> list[StockMove]:
+    """Issue the goods a document reserved (the order ships): on hand and reserved both go down.
+
+    Every active reservation of the document is consumed, its units leave at the moving average,
+    and one StockIssued event carries the moves. Raises RESERVATION_NOT_FOUND (404) when the
+    document holds no active reservation (retrying a shipped document is refused, never doubled).
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        consumed = [r for r in _active(reference_type, reference_id) if _close(r, ReservationStatus.CONSUMED, now)]
+        if not consumed:
+            raise ReservationNotFound(InventoryError.RESERVATION_NOT_FOUND, _("单据「%(reference)s」没有占用中的库存"),
+                                      reference=reference_code or f"{reference_type}#{reference_id}")
+        lines = [MoveLine(product=r.product, warehouse=r.warehouse, quantity=r.quantity, from_reserved=True,
+                          document_line=str(r.pk)) for r in consumed]
+        moves = post_moves(user=user, kind=kind, lines=lines, document_type=reference_type,
+                           document_id=reference_id, document_code=reference_code, reason=reason,
+                           occurred_at=occurred_at or now)
+        publish_moves(STOCK_ISSUED, moves, document_type=reference_type, document_id=reference_id,
+                      document_code=reference_code, occurred_at=moves[0].occurred_at)
+        return moves

@@ -1,0 +1,62 @@
+"""State enums and transition tables of the inventory documents."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentStatus(models.TextChoices):
+    """Other receipts and issues (其他入库/其他出库)."""
+
+    DRAFT = "draft", _("草稿")
+    CONFIRMED = "confirmed", _("已确认")
+    CANCELLED = "cancelled", _("已作废")
+
+
+DOCUMENT_TRANSITIONS = {
+    DocumentStatus.DRAFT: {DocumentStatus.CONFIRMED, DocumentStatus.CANCELLED},
+    DocumentStatus.CONFIRMED: set(),  # a posted document is corrected by a new one, never reopened
+    DocumentStatus.CANCELLED: set(),
+}
+
+
+class TransferStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SHIPPED = "shipped", _("已发出（在途）")
+    RECEIVED = "received", _("已收货")
+    CANCELLED = "cancelled", _("已作废")
+
+
+TRANSFER_TRANSITIONS = {
+    TransferStatus.DRAFT: {TransferStatus.SHIPPED, TransferStatus.CANCELLED},
+    TransferStatus.SHIPPED: {TransferStatus.RECEIVED},
+    TransferStatus.RECEIVED: set(),
+    TransferStatus.CANCELLED: set(),
+}
+
+
+class StocktakeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    COUNTING = "counting", _("盘点中")
+    APPROVED = "approved", _("已审核")
+    CANCELLED = "cancelled", _("已作废")
+
+
+STOCKTAKE_TRANSITIONS = {
+    StocktakeStatus.DRAFT: {StocktakeStatus.COUNTING, StocktakeStatus.CANCELLED},
+    StocktakeStatus.COUNTING: {StocktakeStatus.APPROVED, StocktakeStatus.CANCELLED},
+    StocktakeStatus.APPROVED: set(),
+    StocktakeStatus.CANCELLED: set(),
+}
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", _("占用中")
+    RELEASED = "released", _("已释放")
+    CONSUMED = "consumed", _("已出库")
+
+
+RESERVATION_TRANSITIONS = {
+    ReservationStatus.ACTIVE: {ReservationStatus.RELEASED, ReservationStatus.CONSUMED},
+    ReservationStatus.RELEASED: set(),
+    ReservationStatus.CONSUMED: set(),
+}

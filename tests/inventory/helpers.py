@@ -33,7 +33,7 @@ def reserve(product, wh, quantity, reference="SO1", user=None):
                                   lines=[ReserveLine(product, wh, quantity)])
 
 
-def balance(product, wh) -> tuple:
+def balance(product, wh) -> tuple:  # product and wh may be ids
     """(on_hand, reserved, value, avg_cost) of one SKU in one warehouse; zeros when it has no row."""
     row = StockBalance.objects.filter(product=product, warehouse=wh).first()
     if row is None:

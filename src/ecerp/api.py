@@ -26,6 +26,7 @@ from ecerp.core import services as core_services
 from ecerp.core.api import router as core_router
 from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail, PermissionDenied
 from ecerp.core.permissions import has_permission
+from ecerp.inventory.api import router as inventory_router
 from ecerp.masterdata.api import router as masterdata_router
 
 logger = logging.getLogger("ecerp.api")
@@ -255,3 +256,4 @@ api.add_decorator(check_permission_first, mode="view")
 
 api.add_router("", core_router)
 api.add_router("/masterdata", masterdata_router)
+api.add_router("/inventory", inventory_router)

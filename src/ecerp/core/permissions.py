@@ -34,6 +34,10 @@ def _model_perms(app: str, models: list[str], actions=("view", "add", "change", 
 
 
 VIEW_ALL_MASTERDATA = _model_perms("masterdata", MASTERDATA_TYPES, ("view",))
+INVENTORY_VIEW = _model_perms("inventory", ["stockbalance", "stockmove", "reservation", "stockdocument", "transfer",
+                                            "stocktake"], ("view",))
+INVENTORY_OPERATE = INVENTORY_VIEW + _model_perms("inventory", ["stockdocument", "transfer", "stocktake"],
+                                                  ("add", "change")) + ["inventory.approve_stocktake"]
 
 ROLES: dict[str, dict] = {
     "admin": {
@@ -43,33 +47,38 @@ ROLES: dict[str, dict] = {
         + _model_perms("core", ["codingrule", "systemsetting", "apitoken"])
         + ["core.view_auditlog", "core.view_statehistory", "masterdata.import_masterdata",
            "masterdata.export_masterdata", "masterdata.view_personal_data",
-           "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group"],
+           "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group"]
+        + INVENTORY_OPERATE + ["inventory.rebuild_stockbalance"],
     },
     "operations": {
         "name": "运营",
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["product", "bundlecomponent", "store"], ("add", "change"))
-        + ["masterdata.export_masterdata", "masterdata.import_masterdata"],
+        + ["masterdata.export_masterdata", "masterdata.import_masterdata"]
+        + INVENTORY_VIEW,
     },
     "warehouse": {
         "name": "仓库",
         "perms": _model_perms("masterdata", ["product", "category", "bundlecomponent", "warehouse", "location",
                                              "store"], ("view",))
         + _model_perms("masterdata", ["location"], ("add", "change"))
-        + ["masterdata.export_masterdata"],
+        + ["masterdata.export_masterdata"]
+        + INVENTORY_OPERATE,
     },
     "purchasing": {
         "name": "采购",
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["partner", "partnercontact", "partnerbankaccount", "product", "category"],
                        ("add", "change"))
-        + ["masterdata.import_masterdata", "masterdata.export_masterdata"],
+        + ["masterdata.import_masterdata", "masterdata.export_masterdata"]
+        + INVENTORY_VIEW,
     },
     "finance": {
         "name": "财务",
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["partner", "partnerbankaccount"], ("add", "change"))
-        + ["masterdata.export_masterdata", "core.view_auditlog"],
+        + ["masterdata.export_masterdata", "core.view_auditlog"]
+        + INVENTORY_VIEW,
     },
     "customs": {
         "name": "关务",
@@ -79,7 +88,7 @@ ROLES: dict[str, dict] = {
     },
     "management": {
         "name": "管理层",
-        "perms": VIEW_ALL_MASTERDATA + ["masterdata.export_masterdata", "core.view_auditlog"],
+        "perms": VIEW_ALL_MASTERDATA + ["masterdata.export_masterdata", "core.view_auditlog"] + INVENTORY_VIEW,
     },
 }
 

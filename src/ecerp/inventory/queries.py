@@ -83,10 +83,13 @@ def in_transit(*, user, warehouse_id: int | None = None) -> list[dict]:
             .filter(Q(transfer__to_warehouse__in=_visible(user)) | Q(transfer__from_warehouse__in=_visible(user))))
     if warehouse_id:
         rows = rows.filter(transfer__to_warehouse_id=warehouse_id)
-    return list(rows.values("product_id", "product__code", "product__name", "transfer__to_warehouse_id",
-                            "transfer__to_warehouse__code")
-                .annotate(quantity=Sum("quantity"), value=Sum("value"))
-                .order_by("product__code", "transfer__to_warehouse__code"))
+    grouped = list(rows.values("product_id", "product__code", "product__name", "transfer__to_warehouse_id",
+                               "transfer__to_warehouse__code")
+                   .annotate(quantity=Sum("quantity"), value=Sum("value"))
+                   .order_by("product__code", "transfer__to_warehouse__code"))
+    for row in grouped:
+        row["value"] = _money(row["value"])
+    return grouped
 
 
 # --- documents --------------------------------------------------------------------------------------

@@ -1,0 +1,67 @@
+"""Admin screens of the stock ledger: read-only inspection. Stock changes only through the services
+(the inventory pages and API); the ledger and its caches are never edited by hand."""
+
+from django.contrib import admin
+
+from ecerp.core.admin_base import ReadOnlyAdmin
+from ecerp.inventory.models import (
+    Reservation,
+    StockBalance,
+    StockDocument,
+    StockMove,
+    Stocktake,
+    Transfer,
+)
+
+
+class ReadOnlyFields(ReadOnlyAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(ReadOnlyFields):
+    list_display = ("occurred_at", "kind", "product", "warehouse", "location", "quantity", "unit_cost", "value",
+                    "balance_quantity", "document_code", "user")
+    list_filter = ("kind", "warehouse")
+    search_fields = ("product__code", "product__name", "=document_code")
+    list_select_related = ("product", "warehouse", "location", "user")
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(StockBalance)
+class StockBalanceAdmin(ReadOnlyFields):
+    list_display = ("product", "warehouse", "on_hand", "reserved", "value", "avg_cost", "updated_at")
+    list_filter = ("warehouse",)
+    search_fields = ("product__code", "product__name")
+    list_select_related = ("product", "warehouse")
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyFields):
+    list_display = ("reference_type", "reference_id", "reference_code", "product", "warehouse", "quantity",
+                    "status", "created_at", "closed_at")
+    list_filter = ("status", "warehouse", "reference_type")
+    search_fields = ("=reference_id", "=reference_code", "product__code")
+    list_select_related = ("product", "warehouse")
+
+
+@admin.register(StockDocument)
+class StockDocumentAdmin(ReadOnlyFields):
+    list_display = ("code", "direction", "warehouse", "status", "reason", "created_at", "confirmed_at")
+    list_filter = ("direction", "status", "warehouse")
+    search_fields = ("=code", "reason")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyFields):
+    list_display = ("code", "from_warehouse", "to_warehouse", "status", "shipped_at", "received_at")
+    list_filter = ("status",)
+    search_fields = ("=code",)
+
+
+@admin.register(Stocktake)
+class StocktakeAdmin(ReadOnlyFields):
+    list_display = ("code", "warehouse", "status", "created_at", "approved_at")
+    list_filter = ("status", "warehouse")
+    search_fields = ("=code",)

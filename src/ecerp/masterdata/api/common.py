@@ -127,7 +127,10 @@ class Crud:
     collection: str = ""
     id_name: str = ""  # the item's path parameter (default: <name>_id)
     fetch: Callable | None = None  # (request, **path ids) -> the row (default: get_record by its id)
-    data: Callable | None = None  # (request, payload) -> the service's data (default: input_data(payload))
+    decimals: dict = dataclasses.field(default_factory=dict)  # input_data's decimals / optional_decimals
+    # name -> (rows the client may name, or (request) -> those rows; the code of an unknown id): <name>_id
+    # of the payload becomes the row (resolve_foreign).
+    foreign: dict[str, tuple] = dataclasses.field(default_factory=dict)
     parent: tuple[str, Callable] | None = None  # (field, (request, **collection ids) -> row) added on create
     answer: Callable = stored  # the saved row -> what create and update answer
     paginated: bool = True
@@ -158,7 +161,10 @@ class Crud:
         return queries.get_record(self.model, ids[self.id_name or f"{self.name}_id"])
 
     def _data(self, request: HttpRequest, payload) -> dict:
-        return self.data(request, payload) if self.data is not None else input_data(payload)
+        data = input_data(payload, **self.decimals)
+        for name, (rows, code) in self.foreign.items():
+            resolve_foreign(data, name, rows(request) if callable(rows) else rows, code)
+        return data
 
     def _view(self, name: str, operation: str, parameters: list, body: Callable):
         return _operation(name, self.module, self.docs.get(operation), parameters, body)

@@ -9,7 +9,7 @@ from ecerp.core.api import ErrorsOut
 from ecerp.core.errors import ErrorDetail
 from ecerp.core.permissions import api_permission
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import WRITE_ERRORS, Crud, input_data, resolve_foreign
+from ecerp.masterdata.api.common import WRITE_ERRORS, Crud
 from ecerp.masterdata.errors import MasterdataError, MasterdataInvalid
 from ecerp.masterdata.models import BundleComponent, Category, Product
 from ecerp.masterdata.schemas import (
@@ -38,16 +38,11 @@ def category_tree(request: HttpRequest, active: bool | None = None):
     return queries.category_tree(active=active)
 
 
-def _category_data(request: HttpRequest, payload) -> dict:
-    data = input_data(payload)
-    resolve_foreign(data, "parent", Category.objects, MasterdataError.UNKNOWN_CATEGORY)
-    return data
-
-
 Crud(
     model=Category, name="category", plural="categories", module=__name__,
     out=CategoryOut, payload=CategoryIn, filters=CategoryFilter, save=services.save_category,
-    listing=lambda request, **filters: queries.list_categories(**filters), data=_category_data,
+    listing=lambda request, **filters: queries.list_categories(**filters),
+    foreign={"parent": (Category.objects, MasterdataError.UNKNOWN_CATEGORY)},
     docs={
         "list": "Categories by code (a code's prefix is its parent's code).",
         "create": "Create a category; a blank code is the next one under the parent (hierarchical rule, e.g. 2-2-3).",
@@ -59,7 +54,6 @@ Crud(
 # --- products and bundles --------------------------------------------------------------------------
 
 products = Router(tags=["products"])
-PRODUCT_DECIMALS = {"decimals": ("cost_price", "sale_price"), "optional_decimals": ("gross_weight", "net_weight")}
 
 
 def _product(product_id: int) -> Product:
@@ -68,17 +62,13 @@ def _product(product_id: int) -> Product:
     return queries.get_record(Product, product_id, Product.objects.select_related("category").prefetch_related(lines))
 
 
-def _product_data(request: HttpRequest, payload) -> dict:
-    data = input_data(payload, **PRODUCT_DECIMALS)
-    resolve_foreign(data, "category", Category.objects, MasterdataError.UNKNOWN_CATEGORY)
-    return data
-
-
 Crud(
     model=Product, name="product", plural="products", module=__name__,
     out=ProductOut, detail_out=ProductDetailOut, payload=ProductIn, filters=ProductFilter,
     save=services.save_product, listing=lambda request, **filters: queries.list_products(**filters),
-    data=_product_data, answer=lambda product: _product(product.pk),
+    decimals={"decimals": ("cost_price", "sale_price"), "optional_decimals": ("gross_weight", "net_weight")},
+    foreign={"category": (Category.objects, MasterdataError.UNKNOWN_CATEGORY)},
+    answer=lambda product: _product(product.pk),
     operations=("list", "create", "update", "delete"),
     docs={
         "list": "Products by code; category includes the categories below it.",

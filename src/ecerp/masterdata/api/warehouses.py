@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from ecerp.masterdata import queries, services
-from ecerp.masterdata.api.common import Crud, input_data, resolve_foreign
+from ecerp.masterdata.api.common import Crud
 from ecerp.masterdata.errors import MasterdataError
 from ecerp.masterdata.models import Location, Partner, Warehouse
 from ecerp.masterdata.schemas import (
@@ -25,17 +25,11 @@ def _warehouse(request: HttpRequest, warehouse_id: int) -> Warehouse:
     return queries.get_warehouse(user=request.user, pk=warehouse_id)
 
 
-def _warehouse_data(request: HttpRequest, payload) -> dict:
-    data = input_data(payload)
-    resolve_foreign(data, "operator", Partner.objects, MasterdataError.UNKNOWN_PARTNER)
-    return data
-
-
 Crud(
     model=Warehouse, name="warehouse", plural="warehouses", module=__name__,
     out=WarehouseOut, payload=WarehouseIn, filters=WarehouseFilter, save=services.save_warehouse,
     listing=lambda request, **filters: queries.list_warehouses(user=request.user, **filters),
-    fetch=_warehouse, data=_warehouse_data,
+    fetch=_warehouse, foreign={"operator": (Partner.objects, MasterdataError.UNKNOWN_PARTNER)},
     docs={
         "list": "Warehouses inside the caller's data scope, by code.",
         "create": "Create a warehouse (normal, bonded, overseas, third_party).",

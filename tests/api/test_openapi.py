@@ -52,3 +52,17 @@ def test_answers_are_utf8_json(api_as):
     response = api_as("admin").get("/api/system")
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert "培训".encode() in response.content
+
+
+def test_operation_ids_and_parameters_name_the_type():
+    # given the document (operations written by masterdata.api.common.Crud carry hand-written names)
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    contact = paths["/api/masterdata/partners/{partner_id}/contacts/{contact_id}"]["patch"]
+    locations = paths["/api/masterdata/warehouses/{warehouse_id}/locations"]["get"]
+    # then operation ids, summaries and path parameters are those of the type
+    assert contact["operationId"] == "ecerp_masterdata_api_partners_update_partner_contact"
+    assert contact["summary"] == "Update Partner Contact"
+    assert [p["name"] for p in contact["parameters"]] == ["partner_id", "contact_id"]
+    assert locations["operationId"] == "ecerp_masterdata_api_warehouses_list_locations"
+    assert {p["name"] for p in locations["parameters"]} >= {"warehouse_id", "limit", "offset", "q", "zone"}
+    assert paths["/api/masterdata/departments"]["post"]["description"].startswith("Create a department;")

@@ -187,7 +187,7 @@ class RecordImporter:
             key = self.key_of(values)
             if key is not None:
                 if key in seen:
-                    self.add_duplicate(number, key, seen[key])
+                    self.add_duplicate(number, self.spec.key[-1], key[-1], seen[key])
                     self.plan_row(number, values, bad, None)
                     continue
                 seen[key] = number
@@ -246,11 +246,12 @@ class RecordImporter:
             parts.append(value.pk if isinstance(value, models.Model) else value)
         return tuple(parts)
 
-    def add_duplicate(self, number: int, key, first: int) -> None:
-        column = self.spec.column(self.spec.key[-1])
+    def add_duplicate(self, number: int, field_name: str, value, first: int) -> None:
+        """Report that row number repeats the value of field_name given first on row first (DUPLICATE_IN_FILE)."""
+        column = self.spec.column(field_name)
         self.add(number, column.header, MasterdataError.DUPLICATE_IN_FILE,
                  _("「%(column)s」为「%(value)s」的记录与第 %(first)s 行重复")
-                 % {"column": column.header, "value": key[-1], "first": first})
+                 % {"column": column.header, "value": value, "first": first})
 
     def load_existing(self, rows: list[dict]) -> None:
         """Preload the records the file names, by key, in chunked queries."""
@@ -362,10 +363,7 @@ class RecordImporter:
                 if any(part in (None, "") for part in value):
                     continue
                 if value in seen:
-                    column = self.spec.column(fields[-1])
-                    self.add(plan.row, column.header, MasterdataError.DUPLICATE_IN_FILE,
-                             _("「%(column)s」为「%(value)s」的记录与第 %(first)s 行重复")
-                             % {"column": column.header, "value": value[-1], "first": seen[value]})
+                    self.add_duplicate(plan.row, fields[-1], value[-1], seen[value])
                 else:
                     seen[value] = header_row[id(plan)]
         for name in self.spec.unique_in_db:

@@ -20,26 +20,24 @@ def _scope(user) -> UserScope | None:
         return None
 
 
-def visible_stores(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Filter stores (or a queryset of stores) to the user's scope; no scope row means all."""
-    queryset = Store.objects.all() if queryset is None else queryset
+def _visible(user, queryset: QuerySet, relation: str) -> QuerySet:
+    """Filter queryset to the rows of the user's scope named by relation ("stores" or "warehouses")."""
     if user is None or not user.is_authenticated:
         return queryset.none()
     scope = _scope(user)
-    if scope is None or scope.all_stores:
+    if scope is None or getattr(scope, f"all_{relation}"):
         return queryset
-    return queryset.filter(pk__in=scope.stores.values("pk"))
+    return queryset.filter(pk__in=getattr(scope, relation).values("pk"))
+
+
+def visible_stores(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Filter stores (or a queryset of stores) to the user's scope; no scope row means all."""
+    return _visible(user, Store.objects.all() if queryset is None else queryset, "stores")
 
 
 def visible_warehouses(user, queryset: QuerySet | None = None) -> QuerySet:
     """Filter warehouses to the user's scope; no scope row means all."""
-    queryset = Warehouse.objects.all() if queryset is None else queryset
-    if user is None or not user.is_authenticated:
-        return queryset.none()
-    scope = _scope(user)
-    if scope is None or scope.all_warehouses:
-        return queryset
-    return queryset.filter(pk__in=scope.warehouses.values("pk"))
+    return _visible(user, Warehouse.objects.all() if queryset is None else queryset, "warehouses")
 
 
 def check_store(user, store: Store) -> None:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ecerp.masterdata",
     "ecerp.inventory",
+    "ecerp.sales",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,45 @@
+"""Events sales publishes (past tense), written to the core outbox in the same transaction as the change.
+
+Payloads carry what a posting needs: order id and code, store code and platform, platform order
+number, amounts as decimal strings, times in ISO 8601, and per line the platform SKU code, the
+mapped product code (or empty), quantity, unit price, discount and amount.
+"""
+
+from __future__ import annotations
+
+from ecerp.core.events import publish
+
+ORDER_RECEIVED = "OrderReceived"
+ORDER_PAID = "OrderPaid"
+ORDER_CANCELLED = "OrderCancelled"
+
+EVENT_TYPES = (ORDER_RECEIVED, ORDER_PAID, ORDER_CANCELLED)
+
+
+def order_payload(order, lines, products: dict | None = None) -> dict:
+    """The posting payload of an order; products maps product id -> code (looked up once per batch)."""
+    products = products or {}
+    return {
+        "order_id": order.pk,
+        "order_code": order.code,
+        "store": order.store.code,
+        "platform": order.store.platform,
+        "platform_order_no": order.platform_order_no,
+        "status": order.status,
+        "goods_amount": str(order.goods_amount),
+        "discount": str(order.discount),
+        "freight": str(order.freight),
+        "paid_amount": str(order.paid_amount),
+        "payment_time": order.payment_time.isoformat() if order.payment_time else None,
+        "lines": [{
+            "line_no": line.line_no, "sku_code": line.sku_code,
+            "product": products.get(line.product_id, "") if line.product_id else "",
+            "quantity": line.quantity, "unit_price": str(line.unit_price), "discount": str(line.discount),
+            "amount": str(line.amount),
+        } for line in lines],
+    }
+
+
+def publish_order(event_type: str, order, lines, products: dict | None = None, **extra):
+    """Publish one order event (call inside the transaction that made the change)."""
+    return publish(event_type, {**order_payload(order, lines, products), **extra})

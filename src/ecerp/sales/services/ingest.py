@@ -1,0 +1,318 @@
+"""The one ingest service every way in uses (file import, API, platform pull).
+
+ingest_orders normalises and checks each record, quarantines the bad ones, and upserts the rest
+by (store, platform order number): a duplicate changes nothing, an older version is ignored
+(counted as stale), a newer one updates the order while it is open and flags an exception once it
+has shipped. Batch by default: one query preloads the batch's existing orders, new orders and
+their lines go in with bulk inserts. A concurrent ingest of the same order hits the unique
+constraint; the batch is then retried, and finds the order the other one created.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.errors import ErrorDetail
+from ecerp.core.models import AuditAction, StateHistory
+from ecerp.core.services import next_codes
+from ecerp.core.states import move
+from ecerp.masterdata.models import Product, Store
+from ecerp.sales import calculations, events
+from ecerp.sales.errors import SalesError
+from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
+from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
+from ecerp.sales.services.mapping import hold_reason, resolve_products
+from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, QuarantineStatus
+
+log = logging.getLogger(__name__)
+RETRIES = 5
+HEADER_FIELDS = ("buyer_nick", "consignee_name", "consignee_phone", "province", "city", "district", "address",
+                 "buyer_remark", "seller_memo", "platform_status", "refund_status")
+
+
+@dataclass
+class RecordResult:
+    index: int
+    outcome: str
+    platform_order_no: str = ""
+    order_id: int | None = None
+    order_code: str = ""
+    errors: list[dict] = field(default_factory=list)
+    quarantine_id: int | None = None
+
+    def as_dict(self) -> dict:
+        data = {"index": self.index, "outcome": self.outcome, "platform_order_no": self.platform_order_no,
+                "order_id": self.order_id, "code": self.order_code}
+        if self.errors:
+            data["errors"] = self.errors
+        if self.quarantine_id:
+            data["quarantine_id"] = self.quarantine_id
+        return data
+
+
+@dataclass
+class IngestResult:
+    results: list[RecordResult] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        counted = Counter(result.outcome for result in self.results)
+        return {outcome.value: counted.get(outcome.value, 0) for outcome in IngestOutcome}
+
+    def as_dict(self) -> dict:
+        return {"counts": self.counts(), "results": [result.as_dict() for result in self.results]}
+
+
+def ingest_orders(*, user, source: str, records: list, default_store: str = "",
+                  quarantine: bool = True) -> IngestResult:
+    """Ingest a batch of raw order records; return the outcome of each (created, updated, unchanged,
+    stale, exception, quarantined).
+
+    Each record is normalised (ecerp.sales.normalise); a record with problems, or of an unknown
+    store, is written to QuarantinedRecord with its error codes and Chinese messages (unless
+    quarantine=False, used by retry) and never stops the others. Side effects: orders, lines,
+    versions, state history, audit rows; events OrderReceived / OrderPaid / OrderCancelled.
+    """
+    checked: list[tuple[int, dict, NormalisedOrder]] = []
+    failures: list[tuple[int, object, list[ErrorDetail]]] = []
+    for index, raw in enumerate(records):
+        try:
+            checked.append((index, raw, normalise_record(raw, default_store=default_store)))
+        except RecordInvalid as error:
+            failures.append((index, raw, error.details))
+    stores = {store.code: store for store in Store.objects.filter(code__in={order.store_code
+                                                                             for _i, _r, order in checked})}
+    valid = []
+    for index, raw, order in checked:
+        if order.store_code in stores:
+            valid.append((index, order))
+        else:
+            failures.append((index, raw, [ErrorDetail(
+                code=SalesError.UNKNOWN_STORE, field="store", row=raw.get("_row"),
+                message=_("「店铺编码」%(code)s 不存在") % {"code": order.store_code})]))
+    for attempt in range(RETRIES):
+        try:
+            with transaction.atomic():
+                results = _apply(user=user, source=source, orders=valid, stores=stores)
+                if quarantine:
+                    results += _quarantine(source=source, failures=failures, default_store=default_store)
+            break
+        except IntegrityError:
+            # another connection inserted one of these orders first: retry, it is now an existing order
+            if attempt == RETRIES - 1:
+                raise
+            log.info("ingest batch collided with a concurrent ingest, retrying (%s)", attempt + 1)
+    if not quarantine:
+        results += [RecordResult(index=index, outcome=IngestOutcome.QUARANTINED,
+                                 platform_order_no=str(raw.get("platform_order_no", "")) if isinstance(raw, dict)
+                                 else "", errors=[detail.as_dict() for detail in details])
+                    for index, raw, details in failures]
+    return IngestResult(results=sorted(results, key=lambda result: result.index))
+
+
+def _quarantine(*, source: str, failures, default_store: str) -> list[RecordResult]:
+    rows = []
+    for _index, raw, details in failures:
+        data = raw if isinstance(raw, dict) else {"value": raw}
+        rows.append(QuarantinedRecord(
+            source=source, store_code=str(data.get("store") or default_store)[:40],
+            platform_order_no=str(data.get("platform_order_no") or "")[:64], raw=data,
+            errors=[detail.as_dict() for detail in details],
+            message="\n".join(detail.message for detail in details), status=QuarantineStatus.OPEN))
+    created = QuarantinedRecord.objects.bulk_create(rows)
+    return [RecordResult(index=index, outcome=IngestOutcome.QUARANTINED, platform_order_no=row.platform_order_no,
+                         errors=row.errors, quarantine_id=row.pk)
+            for (index, _raw, _details), row in zip(failures, created, strict=True)]
+
+
+def _winners(orders):
+    """Reduce the batch to one version per order key; the others are duplicates or superseded."""
+    winners: dict[tuple, tuple[int, NormalisedOrder]] = {}
+    losers: list[tuple[int, NormalisedOrder, tuple]] = []
+    for index, order in orders:
+        key = (order.store_code, order.platform_order_no)
+        current = winners.get(key)
+        if current is None:
+            winners[key] = (index, order)
+        elif calculations.is_newer(order.version, current[1].version):
+            losers.append((*current, key))
+            winners[key] = (index, order)
+        else:
+            losers.append((index, order, key))
+    return winners, losers
+
+
+def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
+    winners, losers = _winners(orders)
+    store_ids = {stores[code].pk for code, _no in winners}
+    numbers = {number for _code, number in winners}
+    existing = {}
+    if winners:
+        for order in (SalesOrder.objects.select_for_update().select_related("store")
+                      .filter(store_id__in=store_ids, platform_order_no__in=numbers).order_by("pk")):
+            existing[(order.store.code, order.platform_order_no)] = order
+    products = resolve_products({(stores[order.store_code], line.sku_code)
+                                 for _index, order in winners.values() for line in order.lines})
+    results: list[RecordResult] = []
+    versions: list[OrderVersion] = []
+    new = [(key, index, order) for key, (index, order) in winners.items() if key not in existing]
+    created = _create(user=user, source=source, new=new, stores=stores, products=products)
+    for (key, index, order), saved in zip(new, created, strict=True):
+        results.append(RecordResult(index=index, outcome=IngestOutcome.CREATED, order_id=saved.pk,
+                                    order_code=saved.code, platform_order_no=order.platform_order_no))
+        versions.append(_version(saved, order, source, IngestOutcome.CREATED))
+        existing[key] = saved
+    created_keys = {key for key, _index, _order in new}
+    for key, (index, order) in winners.items():
+        if key in created_keys:
+            continue
+        saved = existing[key]
+        outcome = _update(user=user, saved=saved, order=order, source=source, stores=stores, products=products)
+        results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
+                                    platform_order_no=order.platform_order_no))
+        versions.append(_version(saved, order, source, outcome))
+    for index, order, key in losers:
+        saved = existing[key]
+        outcome = IngestOutcome.UNCHANGED if order.digest == saved.payload_hash else IngestOutcome.STALE
+        results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
+                                    platform_order_no=order.platform_order_no))
+        versions.append(_version(saved, order, source, outcome))
+    OrderVersion.objects.bulk_create(versions, batch_size=1000)
+    return results
+
+
+def _version(saved: SalesOrder, order: NormalisedOrder, source: str, outcome: str) -> OrderVersion:
+    return OrderVersion(order_id=saved.pk, source=source, payload_hash=order.digest, outcome=outcome,
+                        platform_updated_at=order.platform_updated_at,
+                        platform_status=order.texts.get("platform_status", "")[:60])
+
+
+def _status_for(order: NormalisedOrder, lines: list[SalesOrderLine]) -> tuple[str, str]:
+    if calculations.is_cancelled_status(order.texts.get("platform_status", "")):
+        return OrderStatus.CANCELLED, ""
+    unmapped = [line.sku_code for line in lines if not line.product_id]
+    if unmapped:
+        return OrderStatus.PENDING_MAPPING, hold_reason(unmapped)
+    return OrderStatus.RECEIVED, ""
+
+
+def _fill(target: SalesOrder, order: NormalisedOrder) -> None:
+    for name in HEADER_FIELDS:
+        setattr(target, name, order.texts.get(name, ""))
+    target.goods_amount = order.goods_amount
+    target.discount = order.discount
+    target.freight = order.freight
+    target.paid_amount = order.paid_amount
+    target.order_time = order.order_time
+    target.payment_time = order.payment_time
+    target.platform_updated_at = order.platform_updated_at
+    target.payload = order.canonical()
+    target.payload_hash = order.digest
+
+
+def _lines(saved: SalesOrder, order: NormalisedOrder, products: dict) -> list[SalesOrderLine]:
+    return [SalesOrderLine(order_id=saved.pk, line_no=number, sku_code=line.sku_code, title=line.title,
+                           quantity=line.quantity, unit_price=line.unit_price, discount=line.discount,
+                           amount=line.amount, product_id=products.get((saved.store_id, line.sku_code)))
+            for number, line in enumerate(order.lines, start=1)]
+
+
+def _product_codes(lines) -> dict:
+    ids = {line.product_id for line in lines if line.product_id}
+    return dict(Product.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
+
+
+def _create(*, user, source: str, new, stores: dict, products: dict) -> list[SalesOrder]:
+    if not new:
+        return []
+    codes = next_codes(target="sales_order", count=len(new))
+    orders, all_lines = [], []
+    for (_key, _index, order), code in zip(new, codes, strict=True):
+        saved = SalesOrder(code=code, store=stores[order.store_code], platform_order_no=order.platform_order_no,
+                           source=source)
+        _fill(saved, order)
+        saved._pending_lines = _lines(saved, order, products)
+        saved.status, saved.hold_reason = _status_for(order, saved._pending_lines)
+        orders.append(saved)
+    SalesOrder.objects.bulk_create(orders, batch_size=500)
+    for saved in orders:
+        for line in saved._pending_lines:
+            line.order_id = saved.pk
+        all_lines.extend(saved._pending_lines)
+    SalesOrderLine.objects.bulk_create(all_lines, batch_size=1000)
+    who = user if getattr(user, "pk", None) else None
+    StateHistory.objects.bulk_create([
+        StateHistory(model="sales.salesorder", object_id=str(saved.pk), field="status", from_state="",
+                     to_state=saved.status, user=who, reason=saved.hold_reason or _("接收订单（%(source)s）")
+                     % {"source": source})
+        for saved in orders], batch_size=1000)
+    record_many(user=user, entries=[(AuditAction.CREATE, saved, None, snapshot(saved)) for saved in orders],
+                note=_("订单接收（%(source)s）") % {"source": source})
+    codes_by_id = _product_codes(all_lines)
+    for saved in orders:
+        events.publish_order(events.ORDER_RECEIVED, saved, saved._pending_lines, codes_by_id, source=source)
+        if saved.payment_time:
+            events.publish_order(events.ORDER_PAID, saved, saved._pending_lines, codes_by_id)
+        if saved.status == OrderStatus.CANCELLED:
+            events.publish_order(events.ORDER_CANCELLED, saved, saved._pending_lines, codes_by_id,
+                                 reason=saved.platform_status)
+    return orders
+
+
+def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, stores: dict,
+            products: dict) -> str:
+    if order.digest == saved.payload_hash:
+        return IngestOutcome.UNCHANGED
+    stored_version = calculations.version_key(saved.platform_updated_at, saved.payload_hash)
+    if not calculations.is_newer(order.version, stored_version):
+        return IngestOutcome.STALE
+    before = snapshot(saved)
+    if not saved.is_open:
+        # shipped (or cancelled): the order itself no longer changes; the platform facts are kept
+        saved.platform_status = order.texts.get("platform_status", "")
+        saved.refund_status = order.texts.get("refund_status", "")
+        saved.platform_updated_at = order.platform_updated_at
+        saved.payload = order.canonical()
+        saved.payload_hash = order.digest
+        outcome = IngestOutcome.UPDATED
+        if saved.status == OrderStatus.SHIPPED:
+            saved.has_exception = True
+            saved.exception_reason = (_("发货后平台订单有变更（平台状态：%(status)s，退款：%(refund)s）") % {
+                "status": saved.platform_status or "-", "refund": saved.refund_status or "-"})[:300]
+            outcome = IngestOutcome.EXCEPTION
+        saved.save()
+        record_change(user=user, action=AuditAction.UPDATE, instance=saved, before=before, after=snapshot(saved),
+                      note=_("平台新版本（%(source)s）") % {"source": source})
+        return outcome
+    was_paid = saved.payment_time is not None
+    _fill(saved, order)
+    new_lines = _lines(saved, order, products)
+    old_lines = list(saved.lines.all())
+    same = [(line.sku_code, line.title, line.quantity, line.unit_price, line.discount) for line in old_lines] == [
+        (line.sku_code, line.title, line.quantity, line.unit_price, line.discount) for line in new_lines]
+    if same:
+        for old, new in zip(old_lines, new_lines, strict=True):
+            new.product_id = old.product_id or new.product_id
+        lines = old_lines
+    else:
+        saved.lines.all().delete()
+        lines = SalesOrderLine.objects.bulk_create(new_lines)
+    status, reason = _status_for(order, lines)
+    saved.hold_reason = reason
+    saved.save()
+    if status != saved.status:
+        move(user=user, obj=saved, to_state=status, transitions=TRANSITIONS, labels=LABELS,
+             reason=reason or (_("平台状态：%(status)s") % {"status": saved.platform_status}))
+    record_change(user=user, action=AuditAction.UPDATE, instance=saved, before=before, after=snapshot(saved),
+                  note=_("平台新版本（%(source)s）") % {"source": source})
+    codes_by_id = _product_codes(lines)
+    if status == OrderStatus.CANCELLED and before["status"] != OrderStatus.CANCELLED:
+        events.publish_order(events.ORDER_CANCELLED, saved, lines, codes_by_id, reason=saved.platform_status)
+    if saved.payment_time and not was_paid:
+        events.publish_order(events.ORDER_PAID, saved, lines, codes_by_id)
+    return IngestOutcome.UPDATED

@@ -1,0 +1,56 @@
+"""Verbs on one order outside ingest: cancel by hand, and mark shipped.
+
+mark_shipped is the single door to the shipped state until fulfilment (pick, pack, ship with a
+waybill) is built; it exists so a later platform version can be told apart before and after
+shipment, and fulfilment will call it (or replace it) when a parcel leaves.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ecerp.core.audit import record_change, snapshot
+from ecerp.core.models import AuditAction
+from ecerp.core.states import move
+from ecerp.sales import events
+from ecerp.sales.errors import SalesConflict, SalesError
+from ecerp.sales.models import SalesOrder
+from ecerp.sales.states import LABELS, TRANSITIONS, OrderStatus
+
+
+def _locked(order_id: int) -> SalesOrder:
+    return SalesOrder.objects.select_for_update().select_related("store").get(pk=order_id)
+
+
+def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """Cancel an order that has not shipped; publishes OrderCancelled. Cancelling twice is a no-op.
+
+    Raises SalesConflict ORDER_NOT_OPEN (409) once the order has shipped.
+    """
+    with transaction.atomic():
+        order = _locked(order.pk)
+        if order.status == OrderStatus.CANCELLED:
+            return order
+        if not order.is_open:
+            raise SalesConflict(SalesError.ORDER_NOT_OPEN, _("订单「%(code)s」状态为「%(status)s」，不能取消"),
+                                field="status", code=order.code, status=LABELS[order.status])
+        before = snapshot(order)
+        move(user=user, obj=order, to_state=OrderStatus.CANCELLED, transitions=TRANSITIONS, labels=LABELS,
+             reason=reason or _("手工取消"))
+        record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before,
+                      after=snapshot(order), note=reason[:300])
+        lines = list(order.lines.select_related("product"))
+        events.publish_order(events.ORDER_CANCELLED, order, lines,
+                             {line.product_id: line.product.code for line in lines if line.product_id},
+                             reason=reason)
+    return order
+
+
+def mark_shipped(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
+    """Move a received order to shipped (the door fulfilment will use). Raises INVALID_TRANSITION otherwise."""
+    with transaction.atomic():
+        order = _locked(order.pk)
+        move(user=user, obj=order, to_state=OrderStatus.SHIPPED, transitions=TRANSITIONS, labels=LABELS,
+             reason=reason or _("已发货"))
+    return order

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from ecerp.core.audit import record_change, record_many, snapshot
@@ -102,9 +102,10 @@ def ingest_orders(*, user, source: str, records: list, default_store: str = "",
                 if quarantine:
                     results += _quarantine(source=source, failures=failures, default_store=default_store)
             break
-        except IntegrityError:
+        except (IntegrityError, OperationalError) as error:
             # another connection inserted one of these orders first: retry, it is now an existing order
-            if attempt == RETRIES - 1:
+            # (a deadlock between two such batches is retried the same way)
+            if attempt == RETRIES - 1 or (isinstance(error, OperationalError) and "deadlock" not in str(error)):
                 raise
             log.info("ingest batch collided with a concurrent ingest, retrying (%s)", attempt + 1)
     if not quarantine:
@@ -160,7 +161,9 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
                                  for _index, order in winners.values() for line in order.lines})
     results: list[RecordResult] = []
     versions: list[OrderVersion] = []
-    new = [(key, index, order) for key, (index, order) in winners.items() if key not in existing]
+    # inserted in key order: two batches inserting the same keys wait on each other instead of deadlocking
+    new = sorted(((key, index, order) for key, (index, order) in winners.items() if key not in existing),
+                 key=lambda item: item[0])
     created = _create(user=user, source=source, new=new, stores=stores, products=products)
     for (key, index, order), saved in zip(new, created, strict=True):
         results.append(RecordResult(index=index, outcome=IngestOutcome.CREATED, order_id=saved.pk,

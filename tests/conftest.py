@@ -41,3 +41,14 @@ def make_user(db):
 @pytest.fixture
 def admin_user(make_user):
     return make_user("admin1", role="admin")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language (zh-hans), whatever an earlier test chose."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -201,3 +201,19 @@ def test_all_or_nothing_across_types():
     with pytest.raises(ImportFailed):
         commit("warehouse", [["编码", "名称", "类型"], ["WH1", "好", "普通仓"], ["WH2", "坏", "地下仓"]])
     assert not Warehouse.objects.exists() and not AuditLog.objects.filter(model="masterdata.warehouse").exists()
+
+
+def test_chinese_values_import_while_english_is_chosen():
+    # given a person who chose English, importing a file written with Chinese labels
+    from django.utils import translation
+
+    with translation.override("en"):
+        warehouses = [["编码", "名称", "类型"], ["WH7", "保税仓七号", "保税仓"],
+                      ["WH8", "Overseas", "Overseas warehouse"]]
+        result = commit("warehouse", warehouses)
+        partners = commit("partner", [PARTNER, ["P7", "顺丰", "物流企业、Logistics company", "", ""]])
+    # then the Chinese and the English labels are both understood, English labels keep their spaces
+    assert result.created == 2 and partners.created == 1
+    assert Warehouse.objects.get(code="WH7").type == "bonded"
+    assert Warehouse.objects.get(code="WH8").type == "overseas"
+    assert Partner.objects.get(code="P7").roles == ["logistics"]

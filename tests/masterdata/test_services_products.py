@@ -155,3 +155,18 @@ def test_concurrent_product_creation_gets_distinct_codes(make_user):
     assert failures == []
     assert len(set(codes)) == 120 == Product.objects.count()
     assert sorted(codes) == [f"SKU{number:06d}" for number in range(1, 121)]
+
+
+def test_text_prices_are_parsed_and_garbage_named(db):
+    # given prices typed as text, as a form or script hands them over
+    from ecerp.masterdata import services
+
+    product = services.save_product(user=None, data={"name": "文本价格", "cost_price": "12.50", "sale_price": "20"})
+    # then they are stored as Decimals
+    product.refresh_from_db()
+    assert str(product.cost_price) == "12.5000"
+    # and a negative or garbage text price is refused with the field named, nothing written
+    with pytest.raises(DomainError) as error:
+        services.save_product(user=None, data={"name": "坏价格", "cost_price": "-1", "sale_price": "十块"})
+    found = {(detail.field, detail.code) for detail in error.value.details}
+    assert found == {("cost_price", "NEGATIVE_AMOUNT"), ("sale_price", "INVALID_DECIMAL")}

@@ -98,14 +98,32 @@ def logout_view(request):
 
 # --- home ------------------------------------------------------------------------------------------
 
-COMING_MODULES = [
-    ("orders", _("订单"), _("平台订单接入、审单、合并拆分、售后")),
-    ("inventory", _("库存"), _("出入库流水、拣货发货、调拨、盘点")),
-    ("purchasing", _("采购"), _("补货建议、采购订单、收货与退货")),
-    ("customs", _("关务"), _("商品备案、清单申报、回执、税款")),
-    ("finance", _("财务"), _("应收应付、对账、月结、报表")),
-    ("insights", _("报表"), _("核心指标与经营看板")),
+# key, name, description, the module's start page (URL name) and the permission to open it.
+# A module whose page is not installed yet is shown as coming.
+MODULES = [
+    ("orders", _("订单"), _("平台订单接入、审单、合并拆分、售后"), "sales:orders", "sales.view_salesorder"),
+    ("inventory", _("库存"), _("出入库流水、拣货发货、调拨、盘点"), "inventory:stock", "inventory.view_stockbalance"),
+    ("purchasing", _("采购"), _("补货建议、采购订单、收货与退货"), None, None),
+    ("customs", _("关务"), _("商品备案、清单申报、回执、税款"), None, None),
+    ("finance", _("财务"), _("应收应付、对账、月结、报表"), None, None),
+    ("insights", _("报表"), _("核心指标与经营看板"), None, None),
 ]
+
+
+def _modules(user) -> tuple[list[dict], list[dict]]:
+    """Split the modules into live ones (installed; url only when the user may open them) and coming ones."""
+    live, coming = [], []
+    for key, name, description, url_name, permission in MODULES:
+        try:
+            url = reverse(url_name) if url_name else None
+        except NoReverseMatch:
+            url = None
+        card = {"key": key, "name": name, "description": description}
+        if url is None:
+            coming.append(card)
+        else:
+            live.append({**card, "url": url if has_permission(user, permission) else None})
+    return live, coming
 
 
 def _masterdata_entries(user) -> list[dict]:
@@ -152,6 +170,7 @@ def _page_exists(path: str) -> bool:
 def home(request):
     """The modules of ECERP as cards: master data with counts and links, the modules still to come."""
     user = request.user
+    live, coming = _modules(user)
     context = page_context(
         request,
         title=_("首页"),
@@ -160,7 +179,8 @@ def home(request):
         import_url=IMPORT_PATH,
         can_export=has_permission(user, "masterdata.export_masterdata") and _page_exists(EXPORT_PATH),
         export_url=EXPORT_PATH,
-        coming=COMING_MODULES,
+        modules=live,
+        coming=coming,
         can_change_mode=has_permission(user, "core.change_systemsetting"),
         admin_url=reverse("admin:index"),
     )

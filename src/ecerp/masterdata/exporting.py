@@ -88,7 +88,7 @@ def export_workbook(*, user, kind: str) -> bytes:
     """Return an xlsx file with every record of kind that user may see (one header row, one row per record)."""
     spec = get_spec(kind)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(spec.label)
+    sheet = workbook.create_sheet(str(spec.label))
     sheet.append([column.header for column in spec.columns])
     for row in export_rows(spec, user):
         sheet.append(row)
@@ -102,7 +102,7 @@ def template_workbook(*, kind: str) -> bytes:
     spec = get_spec(kind)
     workbook = Workbook()
     data = workbook.active
-    data.title = spec.label
+    data.title = str(spec.label)
     notes = workbook.create_sheet(_("填写说明"))
     example = workbook.create_sheet(_("示例"))
     bold = Font(bold=True)

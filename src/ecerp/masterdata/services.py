@@ -13,6 +13,7 @@ import runs the same ones on every row, so a rule lives here once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from ecerp.core import services as core_services
 from ecerp.core.audit import record_change, snapshot
 from ecerp.core.errors import Conflict, DomainError, ErrorCode, ErrorDetail, NotFound
 from ecerp.core.models import AuditAction
-from ecerp.core.money import parse_quantity
+from ecerp.core.money import parse_decimal, parse_quantity
 from ecerp.core.states import move
 from ecerp.masterdata import validation
 from ecerp.masterdata.errors import MasterdataError, MasterdataInvalid
@@ -438,13 +439,17 @@ def product_checks(product: Product) -> list:
     price or weight, net weight not above gross weight, the cross-border fields of cross-border goods.
     """
     def weights():
-        if product.gross_weight is not None and product.net_weight is not None \
-                and product.net_weight > product.gross_weight:
+        gross, net = product.gross_weight, product.net_weight
+        if isinstance(gross, Decimal) and isinstance(net, Decimal) and net > gross:
             raise MasterdataInvalid(MasterdataError.WEIGHT_ORDER, _("净重不能大于毛重"), field="net_weight")
 
     def non_negative(field):
         def check():
             value = getattr(product, field)
+            if value is not None and not isinstance(value, Decimal):
+                # Text or numbers from a form, file or script: parsed here, never compared raw.
+                value = parse_decimal(value, field=field, allow_negative=True)
+                setattr(product, field, value)
             if value is not None and value < 0:
                 raise DomainError(ErrorCode.NEGATIVE_AMOUNT, _("「%(label)s」不能为负数"), field=field,
                                   label=product._meta.get_field(field).verbose_name)

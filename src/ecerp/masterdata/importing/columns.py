@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.errors import DomainError, ErrorCode
@@ -27,7 +28,7 @@ NEUTRALISED = ("=", "+", "-", "@", "\t", "\r")
 TRUE_WORDS = {"是", "y", "yes", "true", "t", "1", "启用", "有效", "√", "✓", "对"}
 FALSE_WORDS = {"否", "n", "no", "false", "f", "0", "停用", "无效", "×", "✗", "不是"}
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-ROLE_SEPARATORS = re.compile(r"[、,，/;；|\s]+")
+ROLE_SEPARATORS = re.compile(r"\s*[、,，/;；|]\s*")
 
 UNKNOWN_CODES = {
     Category: MasterdataError.UNKNOWN_CATEGORY,
@@ -36,6 +37,14 @@ UNKNOWN_CODES = {
     Warehouse: MasterdataError.UNKNOWN_WAREHOUSE,
     Product: MasterdataError.UNKNOWN_PRODUCT,
 }
+
+
+def labels_in_every_language(label) -> set[str]:
+    """A choice label as written in Chinese and in the active language: files keep working
+    whichever language the person importing them has chosen."""
+    with translation.override("zh-hans"):
+        chinese = str(label)
+    return {chinese, str(label)}
 
 
 def clean_cell(raw):
@@ -204,7 +213,8 @@ class Column:
         mapping = {}
         for value, label in self.choices.choices:
             mapping[str(value).lower()] = value
-            mapping[str(label).lower()] = value
+            for text in labels_in_every_language(label):
+                mapping[text.lower()] = value
         mapping.update({key.lower(): value for key, value in self.choice_aliases.items()})
         return mapping
 
@@ -230,7 +240,9 @@ class Column:
         mapping = {}
         for value, label in PartnerRole.choices:
             mapping[value] = value
-            mapping[str(label)] = value
+            for text in labels_in_every_language(label):
+                mapping[text] = value
+                mapping[text.lower()] = value
         roles = set()
         for part in ROLE_SEPARATORS.split(as_text(raw)):
             if not part:

@@ -60,7 +60,7 @@ def _register(spec: Spec) -> None:
 
 
 _register(Spec(
-    kind="department", label="部门", model=Department, code_target="department",
+    kind="department", label=_("部门"), model=Department, code_target="department",
     checks=_name_checks, importer=DepartmentImporter,
     columns=[
         Column("编码", "code", "code", example="D001", note=CODE_NOTE),
@@ -74,7 +74,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="employee", label="员工", model=Employee, code_target="employee",
+    kind="employee", label=_("员工"), model=Employee, code_target="employee",
     checks=md_services.employee_checks, importer=EmployeeImporter,
     columns=[
         Column("工号", "code", "code", aliases=("编码",), example="E00001", note=CODE_NOTE),
@@ -92,7 +92,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="partner", label="业务单位", model=Partner, code_target="partner",
+    kind="partner", label=_("业务单位"), model=Partner, code_target="partner",
     checks=md_services.partner_checks, unique_in_file=(("social_credit_code",),),
     unique_in_db=("social_credit_code",),
     columns=[
@@ -117,7 +117,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="partner_contact", label="业务单位联系人", model=PartnerContact, key=("partner", "name"),
+    kind="partner_contact", label=_("业务单位联系人"), model=PartnerContact, key=("partner", "name"),
     checks=md_services.contact_checks, importer=ContactImporter,
     columns=[
         Column("业务单位编码", "partner", "ref", required=True, ref=Partner, aliases=("业务单位",),
@@ -132,7 +132,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="partner_bank_account", label="业务单位银行账户", model=PartnerBankAccount,
+    kind="partner_bank_account", label=_("业务单位银行账户"), model=PartnerBankAccount,
     key=("partner", "account_number"), checks=md_services.bank_account_checks, importer=BankAccountImporter,
     columns=[
         Column("业务单位编码", "partner", "ref", required=True, ref=Partner, aliases=("业务单位",),
@@ -147,7 +147,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="category", label="商品分类", model=Category, checks=_name_checks, importer=CategoryImporter,
+    kind="category", label=_("商品分类"), model=Category, checks=_name_checks, importer=CategoryImporter,
     columns=[
         Column("编码", "code", "code", example="0101",
                note=_("分级编码（默认 2-2-3，如 01、0101、0101001）；空白则在上级下自动生成")),
@@ -159,7 +159,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="product", label="商品", model=Product, code_target="product", checks=md_services.product_checks,
+    kind="product", label=_("商品"), model=Product, code_target="product", checks=md_services.product_checks,
     columns=[
         Column("商品编码", "code", "code", aliases=("编码", "SKU"), example="SKU000001", note=CODE_NOTE),
         Column("条码", "barcode", example="4901234567894", note=_("EAN-13/EAN-8/UPC 需校验位正确")),
@@ -183,7 +183,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="bundle", label="组合商品明细", model=BundleComponent, key=("bundle", "component"),
+    kind="bundle", label=_("组合商品明细"), model=BundleComponent, key=("bundle", "component"),
     importer=BundleImporter,
     columns=[
         Column("组合商品编码", "bundle", "ref", required=True, ref=Product, aliases=("组合商品",), example="SKU000100",
@@ -195,7 +195,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="warehouse", label="仓库", model=Warehouse, code_target="warehouse", checks=md_services.warehouse_checks,
+    kind="warehouse", label=_("仓库"), model=Warehouse, code_target="warehouse", checks=md_services.warehouse_checks,
     columns=[
         Column("编码", "code", "code", example="WH001", note=CODE_NOTE),
         Column("名称", "name", required=True, example="杭州保税仓"),
@@ -211,7 +211,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="location", label="库位", model=Location, key=("warehouse", "code"), code_target="location",
+    kind="location", label=_("库位"), model=Location, key=("warehouse", "code"), code_target="location",
     checks=_location_checks,
     columns=[
         Column("仓库编码", "warehouse", "ref", required=True, ref=Warehouse, aliases=("仓库",), example="WH001"),
@@ -225,7 +225,7 @@ _register(Spec(
 ))
 
 _register(Spec(
-    kind="store", label="店铺", model=Store, code_target="store", checks=md_services.store_checks,
+    kind="store", label=_("店铺"), model=Store, code_target="store", checks=md_services.store_checks,
     unique_in_file=(("platform", "shop_id"),),
     columns=[
         Column("编码", "code", "code", example="ST001", note=CODE_NOTE),

@@ -28,6 +28,7 @@ from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail, PermissionDen
 from ecerp.core.permissions import has_permission
 from ecerp.inventory.api import router as inventory_router
 from ecerp.masterdata.api import router as masterdata_router
+from ecerp.sales.api import router as sales_router
 
 logger = logging.getLogger("ecerp.api")
 
@@ -257,3 +258,4 @@ api.add_decorator(check_permission_first, mode="view")
 api.add_router("", core_router)
 api.add_router("/masterdata", masterdata_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("", sales_router)

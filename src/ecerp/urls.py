@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("ecerp.core.urls")),
     path("masterdata/", include("ecerp.masterdata.urls")),
     path("inventory/", include("ecerp.inventory.urls")),
+    path("sales/", include("ecerp.sales.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

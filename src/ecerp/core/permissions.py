@@ -38,6 +38,9 @@ INVENTORY_VIEW = _model_perms("inventory", ["stockbalance", "stockmove", "reserv
                                             "stocktake"], ("view",))
 INVENTORY_OPERATE = INVENTORY_VIEW + _model_perms("inventory", ["stockdocument", "transfer", "stocktake"],
                                                   ("add", "change")) + ["inventory.approve_stocktake"]
+SALES_VIEW = _model_perms("sales", ["salesorder", "quarantinedrecord", "storeskumapping"], ("view",))
+SALES_OPERATE = SALES_VIEW + _model_perms("sales", ["salesorder", "storeskumapping"], ("add", "change")) + [
+    "sales.change_quarantinedrecord"]
 
 ROLES: dict[str, dict] = {
     "admin": {
@@ -48,14 +51,14 @@ ROLES: dict[str, dict] = {
         + ["core.view_auditlog", "core.view_statehistory", "masterdata.import_masterdata",
            "masterdata.export_masterdata", "masterdata.view_personal_data",
            "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group"]
-        + INVENTORY_OPERATE + ["inventory.rebuild_stockbalance"],
+        + INVENTORY_OPERATE + ["inventory.rebuild_stockbalance"] + SALES_OPERATE,
     },
     "operations": {
         "name": "运营",
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["product", "bundlecomponent", "store"], ("add", "change"))
         + ["masterdata.export_masterdata", "masterdata.import_masterdata"]
-        + INVENTORY_VIEW,
+        + INVENTORY_VIEW + SALES_OPERATE,
     },
     "warehouse": {
         "name": "仓库",
@@ -63,7 +66,7 @@ ROLES: dict[str, dict] = {
                                              "store"], ("view",))
         + _model_perms("masterdata", ["location"], ("add", "change"))
         + ["masterdata.export_masterdata"]
-        + INVENTORY_OPERATE,
+        + INVENTORY_OPERATE + SALES_VIEW,
     },
     "purchasing": {
         "name": "采购",
@@ -78,7 +81,7 @@ ROLES: dict[str, dict] = {
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["partner", "partnerbankaccount"], ("add", "change"))
         + ["masterdata.export_masterdata", "core.view_auditlog"]
-        + INVENTORY_VIEW,
+        + INVENTORY_VIEW + SALES_VIEW,
     },
     "customs": {
         "name": "关务",
@@ -88,7 +91,8 @@ ROLES: dict[str, dict] = {
     },
     "management": {
         "name": "管理层",
-        "perms": VIEW_ALL_MASTERDATA + ["masterdata.export_masterdata", "core.view_auditlog"] + INVENTORY_VIEW,
+        "perms": VIEW_ALL_MASTERDATA + ["masterdata.export_masterdata", "core.view_auditlog"] + INVENTORY_VIEW
+        + SALES_VIEW,
     },
 }
 

@@ -69,13 +69,14 @@ class IngestResult:
 
 
 def ingest_orders(*, user, source: str, records: list, default_store: str = "",
-                  quarantine: bool = True) -> IngestResult:
+                  quarantine: bool = True, store_scope=None) -> IngestResult:
     """Ingest a batch of raw order records; return the outcome of each (created, updated, unchanged,
     stale, exception, quarantined).
 
     Each record is normalised (ecerp.sales.normalise); a record with problems, or of an unknown
     store, is written to QuarantinedRecord with its error codes and Chinese messages (unless
-    quarantine=False, used by retry) and never stops the others. Side effects: orders, lines,
+    quarantine=False, used by retry) and never stops the others. store_scope (a Store queryset, e.g.
+    the caller's visible stores) limits which stores are known. Side effects: orders, lines,
     versions, state history, audit rows; events OrderReceived / OrderPaid / OrderCancelled.
     """
     checked: list[tuple[int, dict, NormalisedOrder]] = []
@@ -85,8 +86,8 @@ def ingest_orders(*, user, source: str, records: list, default_store: str = "",
             checked.append((index, raw, normalise_record(raw, default_store=default_store)))
         except RecordInvalid as error:
             failures.append((index, raw, error.details))
-    stores = {store.code: store for store in Store.objects.filter(code__in={order.store_code
-                                                                             for _i, _r, order in checked})}
+    known = Store.objects.all() if store_scope is None else store_scope
+    stores = {store.code: store for store in known.filter(code__in={order.store_code for _i, _r, order in checked})}
     valid = []
     for index, raw, order in checked:
         if order.store_code in stores:

@@ -1,0 +1,264 @@
+"""Order API: push orders (single or batch, Idempotency-Key), list and read them, cancel; SKU mapping;
+quarantine (list, retry, discard).
+
+Thin: writes go through ecerp.sales.services (ingest_orders for every push), reads through
+ecerp.sales.queries. Consignee data is masked unless the caller may see personal data.
+"""
+
+import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Body, Field, Query, Router, Schema
+from ninja.pagination import paginate
+from ninja.responses import Status
+
+from ecerp.core.api import ErrorsOut, Pagination
+from ecerp.core.errors import NotFound
+from ecerp.core.permissions import api_permission
+from ecerp.masterdata.models import Product
+from ecerp.masterdata.scopes import visible_stores
+from ecerp.sales import queries, services
+from ecerp.sales.errors import SalesError, SalesInvalid
+from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.states import IngestOutcome
+
+router = Router(tags=["sales"])
+WRITE_ERRORS = {400: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
+
+
+class LineOut(Schema):
+    line_no: int
+    sku_code: str
+    title: str
+    quantity: int
+    unit_price: str
+    discount: str
+    amount: str
+    product_id: int | None
+    product_code: str
+
+
+class OrderOut(Schema):
+    id: int
+    code: str
+    store: str
+    platform_order_no: str
+    status: str
+    hold_reason: str
+    has_exception: bool
+    exception_reason: str
+    buyer_nick: str
+    consignee_name: str
+    consignee_phone: str
+    province: str
+    city: str
+    district: str
+    address: str
+    goods_amount: str
+    discount: str
+    freight: str
+    paid_amount: str
+    order_time: datetime.datetime | None
+    payment_time: datetime.datetime | None
+    buyer_remark: str
+    seller_memo: str
+    platform_status: str
+    refund_status: str
+    platform_updated_at: datetime.datetime | None
+    received_at: datetime.datetime
+    lines: list[LineOut] = []
+
+
+class OrderFilter(Schema):
+    status: str = ""
+    store: str = Field("", description="store code")
+    q: str = Field("", description="order code, platform order number or buyer nick contains")
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    exception: bool | None = None
+    pending_mapping: bool = False
+
+
+class IngestOut(Schema):
+    counts: dict[str, int]
+    results: list[dict[str, Any]]
+
+
+class CancelIn(Schema):
+    reason: str = ""
+
+
+class MappingIn(Schema):
+    sku_code: str
+    product_id: int | None = None
+    product_code: str = ""
+    store: str = Field("", description="store code; empty with platform = every store of the platform")
+    platform: str = ""
+
+
+class MappingOut(Schema):
+    id: int
+    store: str
+    platform: str
+    sku_code: str
+    product_id: int
+    product_code: str
+    released: int = 0
+
+
+class UnmappedOut(Schema):
+    store: str
+    sku_code: str
+    title: str | None
+    orders: int
+
+
+class QuarantinedOut(Schema):
+    id: int
+    source: str
+    store_code: str
+    platform_order_no: str
+    raw: dict[str, Any]
+    errors: list[dict[str, Any]]
+    status: str
+    created_at: datetime.datetime
+    order_id: int | None
+
+
+class RetryIn(Schema):
+    raw: dict[str, Any] | None = None
+
+
+def order_dict(user, order, with_lines: bool = True) -> dict:
+    data = {name: getattr(order, name) for name in (
+        "id", "code", "platform_order_no", "status", "hold_reason", "has_exception", "exception_reason",
+        "buyer_nick", "province", "city", "district", "order_time", "payment_time", "buyer_remark",
+        "seller_memo", "platform_status", "refund_status", "platform_updated_at", "received_at")}
+    data.update(queries.personal(user, order))
+    data.update({name: str(getattr(order, name)) for name in ("goods_amount", "discount", "freight", "paid_amount")})
+    data["store"] = order.store.code
+    data["lines"] = [{
+        "line_no": line.line_no, "sku_code": line.sku_code, "title": line.title, "quantity": line.quantity,
+        "unit_price": str(line.unit_price), "discount": str(line.discount), "amount": str(line.amount),
+        "product_id": line.product_id, "product_code": line.product.code if line.product_id else "",
+    } for line in order.lines.all()] if with_lines else []
+    return data
+
+
+def _ingest(request, records: list) -> tuple[int, dict]:
+    # a store outside the caller's data scope is an unknown store to them (quarantined as such)
+    result = services.ingest_orders(user=request.user, source="api", records=records,
+                                    store_scope=visible_stores(request.user))
+    answer = result.as_dict()
+    status = 200
+    if len(records) == 1 and answer["counts"][IngestOutcome.QUARANTINED] == 1:
+        status = 400
+    elif answer["counts"][IngestOutcome.CREATED]:
+        status = 201
+    return status, answer
+
+
+@router.post("/orders", response={200: IngestOut, 201: IngestOut, 400: IngestOut | ErrorsOut, 409: ErrorsOut})
+@api_permission("sales.add_salesorder")
+def push_orders(request: HttpRequest, payload: dict[str, Any] = Body(...)):  # noqa: B008 - ninja's body marker
+    """Push one order (the object itself) or a batch ({"orders": [...]}) through the ingest service.
+
+    Header Idempotency-Key: the same key and body answer the first response again; the same key with
+    another body is 409 IDEMPOTENCY_CONFLICT. Each record's outcome is created, updated, unchanged,
+    stale, exception or quarantined (with errors); a single bad record answers 400, a batch 200/201.
+    """
+    records = payload["orders"] if isinstance(payload.get("orders"), list) else [payload]
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key:
+        status, answer = services.run_idempotent(user=request.user, key=key[:200], body=payload,
+                                                 handler=lambda: _ingest(request, records))
+    else:
+        status, answer = _ingest(request, records)
+    return Status(status, answer)
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(Pagination)
+@api_permission("sales.view_salesorder")
+def list_orders(request: HttpRequest, filters: Query[OrderFilter]):
+    """Orders of the caller's stores, newest first (filters: status, store, q, dates, exception, pending_mapping)."""
+    orders = queries.list_orders(user=request.user, **filters.dict()).prefetch_related("lines__product")
+    return [order_dict(request.user, order) for order in orders]
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, 404: ErrorsOut})
+@api_permission("sales.view_salesorder")
+def get_order(request: HttpRequest, order_id: int):
+    """One order with its lines."""
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def cancel_order(request: HttpRequest, order_id: int, payload: CancelIn):
+    """Cancel an order that has not shipped (409 ORDER_NOT_OPEN after shipment)."""
+    order = queries.get_order(user=request.user, pk=order_id)
+    services.cancel_order(user=request.user, order=order, reason=payload.reason)
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
+
+
+@router.get("/sales/unmapped-skus", response=list[UnmappedOut])
+@api_permission("sales.view_storeskumapping")
+def list_unmapped(request: HttpRequest):
+    """Platform SKU codes holding orders (no product), with the number of waiting orders."""
+    return [{"store": row["order__store__code"], "sku_code": row["sku_code"], "title": row["title"],
+             "orders": row["orders"]} for row in queries.unmapped_skus(user=request.user)]
+
+
+@router.post("/sales/sku-mappings", response={201: MappingOut, **WRITE_ERRORS})
+@api_permission("sales.add_storeskumapping")
+def map_sku(request: HttpRequest, payload: MappingIn):
+    """Map a platform SKU code (of a store, or of a platform) to a product; releases every waiting order."""
+    product = (Product.objects.filter(pk=payload.product_id).first() if payload.product_id
+               else Product.objects.filter(code=payload.product_code.strip()).first())
+    if product is None:
+        raise SalesInvalid(SalesError.UNKNOWN_PRODUCT, _("商品「%(key)s」不存在"), field="product_id",
+                           key=payload.product_id or payload.product_code)
+    store = None
+    if payload.store:
+        store = visible_stores(request.user).filter(code=payload.store).first()
+        if store is None:
+            raise SalesInvalid(SalesError.UNKNOWN_STORE, _("「店铺编码」%(code)s 不存在"), field="store",
+                               code=payload.store)
+    mapping, released = services.map_platform_sku(user=request.user, store=store, platform=payload.platform,
+                                                  sku_code=payload.sku_code, product=product)
+    return Status(201, {"id": mapping.pk, "store": store.code if store else "", "platform": mapping.platform,
+                 "sku_code": mapping.sku_code, "product_id": product.pk, "product_code": product.code,
+                 "released": released})
+
+
+@router.get("/sales/quarantine", response=list[QuarantinedOut])
+@paginate(Pagination)
+@api_permission("sales.view_quarantinedrecord")
+def list_quarantine(request: HttpRequest, status: str = "open"):
+    """Quarantined records (default: open), newest first."""
+    return list(queries.list_quarantined(status=status))
+
+
+def _quarantined(record_id: int) -> QuarantinedRecord:
+    record = QuarantinedRecord.objects.filter(pk=record_id).first()
+    if record is None:
+        raise NotFound("隔离记录", record_id)
+    return record
+
+
+@router.post("/sales/quarantine/{record_id}/retry", response={200: IngestOut, **WRITE_ERRORS})
+@api_permission("sales.change_quarantinedrecord")
+def retry_quarantined(request: HttpRequest, record_id: int, payload: RetryIn):
+    """Retry a quarantined record through the ingest service, optionally with a corrected raw record."""
+    result = services.retry_quarantined(user=request.user, record=_quarantined(record_id), raw=payload.raw)
+    return result.as_dict()
+
+
+@router.post("/sales/quarantine/{record_id}/discard", response={200: QuarantinedOut, **WRITE_ERRORS})
+@api_permission("sales.change_quarantinedrecord")
+def discard_quarantined(request: HttpRequest, record_id: int):
+    """Discard a quarantined record."""
+    return services.discard_quarantined(user=request.user, record=_quarantined(record_id))

@@ -1,0 +1,97 @@
+"""Reads of sales: order lists and details inside the caller's stores, with personal data masked unless allowed."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from ecerp.core.admin_history import describe_entries, describe_states
+from ecerp.core.crypto import mask_value
+from ecerp.core.errors import NotFound
+from ecerp.core.permissions import has_permission
+from ecerp.masterdata.scopes import visible_stores
+from ecerp.sales.models import QuarantinedRecord, SalesOrder, SalesOrderLine, StoreSkuMapping
+from ecerp.sales.states import OrderStatus, QuarantineStatus
+
+PERSONAL = {"consignee_name": "text", "consignee_phone": "phone", "address": "text"}
+
+
+def can_see_personal_data(user) -> bool:
+    return has_permission(user, "masterdata.view_personal_data")
+
+
+def personal(user, order: SalesOrder) -> dict:
+    """Consignee name, phone and address: in full for users allowed to see personal data, masked otherwise."""
+    full = can_see_personal_data(user)
+    return {name: getattr(order, name) if full else mask_value(getattr(order, name), kind)
+            for name, kind in PERSONAL.items()}
+
+
+def list_orders(*, user, status: str = "", store_id: int | None = None, store: str = "", q: str = "",
+                date_from: datetime.date | None = None, date_to: datetime.date | None = None,
+                exception: bool | None = None, pending_mapping: bool = False) -> QuerySet:
+    """Orders of the caller's stores, newest first, with the given filters (dates on the order time)."""
+    orders = SalesOrder.objects.filter(store__in=visible_stores(user)).select_related("store")
+    if status:
+        orders = orders.filter(status=status)
+    if pending_mapping:
+        orders = orders.filter(status=OrderStatus.PENDING_MAPPING)
+    if store_id:
+        orders = orders.filter(store_id=store_id)
+    if store:
+        orders = orders.filter(store__code=store)
+    if q:
+        orders = orders.filter(Q(code__icontains=q) | Q(platform_order_no__icontains=q) | Q(buyer_nick__icontains=q))
+    if date_from:
+        orders = orders.filter(received_at__date__gte=date_from)
+    if date_to:
+        orders = orders.filter(received_at__date__lte=date_to)
+    if exception is not None:
+        orders = orders.filter(has_exception=exception)
+    return orders.order_by("-id")
+
+
+def get_order(*, user, pk: int) -> SalesOrder:
+    """One order of the caller's stores (NotFound otherwise), with store and lines loaded."""
+    order = (SalesOrder.objects.filter(store__in=visible_stores(user), pk=pk).select_related("store")
+             .prefetch_related("lines__product").first())
+    if order is None:
+        raise NotFound("订单", pk)
+    return order
+
+
+def timeline(order: SalesOrder) -> list[dict]:
+    """State moves, audit entries and versions received, oldest first."""
+    items = [{"at": row["at"], "kind": "state", "text": f"{row['from_state'] or '-'} → {row['to_state']}",
+              "user": row["user"], "note": row["reason"]} for row in describe_states(order)]
+    for entry in describe_entries(order):
+        items.append({"at": entry.at, "kind": "audit", "text": str(entry.action_label), "user": entry.username,
+                      "note": "; ".join(f"{change.label}: {change.before} → {change.after}"
+                                        for change in entry.changes)[:500]})
+    for version in order.versions.all():
+        items.append({"at": version.received_at, "kind": "version", "text": version.get_outcome_display(),
+                      "user": version.source, "note": f"{version.platform_status} "
+                      f"{version.platform_updated_at.isoformat() if version.platform_updated_at else ''}"})
+    return sorted(items, key=lambda item: item["at"])
+
+
+def unmapped_skus(*, user) -> list[dict]:
+    """Platform SKU codes of waiting orders with no product, per store, with how many orders wait."""
+    return list(SalesOrderLine.objects.filter(product__isnull=True, order__status=OrderStatus.PENDING_MAPPING,
+                                              order__store__in=visible_stores(user))
+                .values("order__store_id", "order__store__code", "order__store__name", "sku_code")
+                .annotate(orders=Count("order", distinct=True), title=Max("title"))
+                .order_by("-orders", "sku_code"))
+
+
+def list_mappings(*, user) -> QuerySet:
+    return (StoreSkuMapping.objects.filter(Q(store__isnull=True) | Q(store__in=visible_stores(user)))
+            .select_related("store", "product").order_by("sku_code"))
+
+
+def list_quarantined(*, status: str = QuarantineStatus.OPEN) -> QuerySet:
+    records = QuarantinedRecord.objects.all()
+    if status:
+        records = records.filter(status=status)
+    return records.order_by("-id")

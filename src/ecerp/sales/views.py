@@ -1,0 +1,225 @@
+"""Pages of order ingest: order list and detail (timeline), file upload with a result summary,
+quarantine (list, edit and retry, discard), and SKU mapping (unmapped codes, map to a product).
+
+Thin: reads through sales.queries, writes through sales.services; a DomainError becomes a message
+on the page. Stores are limited to the user's data scope.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ecerp.core.errors import DomainError, NotFound
+from ecerp.core.permissions import has_permission, require_permission
+from ecerp.core.views import page_context
+from ecerp.masterdata.models import Product
+from ecerp.masterdata.scopes import visible_stores
+from ecerp.sales import queries, services
+from ecerp.sales.adapters.files import FORMAT_LABELS, FORMATS, parse_order_file, template_csv
+from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.states import IngestOutcome, OrderStatus, QuarantineStatus
+
+PAGE_SIZE = 50
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _render(request, template: str, title, **context):
+    return render(request, f"sales/{template}", page_context(request, title=title, **context))
+
+
+def _report(request, error: DomainError) -> None:
+    for detail in error.details:
+        messages.error(request, detail.message)
+
+
+def _date(value):
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@require_permission("sales.view_salesorder")
+def order_list(request):
+    """Orders with filters: status, store, dates, exception flag, pending mapping, search."""
+    exception = {"1": True, "0": False}.get(request.GET.get("exception", ""))
+    filters = {"status": request.GET.get("status", ""), "store_id": _int(request.GET.get("store")),
+               "q": request.GET.get("q", "").strip(), "date_from": _date(request.GET.get("date_from")),
+               "date_to": _date(request.GET.get("date_to")), "exception": exception,
+               "pending_mapping": request.GET.get("pending_mapping") == "1"}
+    page = Paginator(queries.list_orders(user=request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "order_list.html", _("销售订单"), page=page, filters=filters,
+                   statuses=OrderStatus.choices, stores=visible_stores(request.user),
+                   exception=request.GET.get("exception", ""))
+
+
+@require_permission("sales.view_salesorder")
+def order_detail(request, pk: int):
+    """One order: header, consignee (masked unless allowed), lines, and its timeline."""
+    try:
+        order = queries.get_order(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    return _render(request, "order_detail.html", order.code, order=order, personal=queries.personal(request.user,
+                   order), lines=order.lines.all(), timeline=queries.timeline(order),
+                   can_cancel=order.is_open and has_permission(request.user, "sales.change_salesorder"))
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_cancel(request, pk: int):
+    try:
+        order = queries.get_order(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    try:
+        services.cancel_order(user=request.user, order=order, reason=request.POST.get("reason", "").strip())
+        messages.success(request, _("订单已取消"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:order", pk=pk)
+
+
+class UploadForm(forms.Form):
+    store = forms.ModelChoiceField(label=gettext_lazy("店铺"), queryset=None)
+    file_format = forms.ChoiceField(label=gettext_lazy("格式"), initial="auto")
+    file = forms.FileField(label=gettext_lazy("订单文件"))
+    items = forms.FileField(label=gettext_lazy("宝贝报表（仅淘宝/天猫）"), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = visible_stores(user)
+        self.fields["file_format"].choices = [("auto", _("自动识别"))] + [(name, FORMAT_LABELS[name])
+                                                                          for name in FORMATS]
+
+
+@require_permission("sales.add_salesorder")
+def upload(request):
+    """Upload an order file (ECERP template or a platform export); show created / updated / unchanged /
+    stale / quarantined."""
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    file_format = ""
+    if request.method == "POST" and form.is_valid():
+        upload_file, items = form.cleaned_data["file"], form.cleaned_data["items"]
+        if upload_file.size > MAX_UPLOAD:
+            messages.error(request, _("文件过大（上限 20 MB）"))
+        else:
+            store = form.cleaned_data["store"]
+            try:
+                parsed = parse_order_file(upload_file.read(), upload_file.name, store=store.code,
+                                          file_format=form.cleaned_data["file_format"],
+                                          items_content=items.read() if items else None,
+                                          items_filename=items.name if items else "")
+                result = services.ingest_orders(user=request.user, source="file", records=parsed.records,
+                                                default_store=store.code,
+                                                store_scope=visible_stores(request.user))
+                file_format = FORMAT_LABELS[parsed.file_format]
+            except DomainError as error:
+                _report(request, error)
+    return _render(request, "upload.html", _("导入订单"), form=form, result=result, file_format=file_format,
+                   outcomes=IngestOutcome.choices)
+
+
+@require_permission("sales.add_salesorder")
+def template_download(request):
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ecerp-orders-template.csv"'
+    return response
+
+
+@require_permission("sales.view_quarantinedrecord")
+def quarantine_list(request):
+    status = request.GET.get("status", QuarantineStatus.OPEN)
+    page = Paginator(queries.list_quarantined(status=status), PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(request, "quarantine_list.html", _("隔离区"), page=page, status=status,
+                   statuses=QuarantineStatus.choices)
+
+
+@require_permission("sales.view_quarantinedrecord")
+def quarantine_detail(request, pk: int):
+    """A quarantined record: its errors, its raw JSON to edit, retry and discard."""
+    record = QuarantinedRecord.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    raw_text = json.dumps(record.raw, ensure_ascii=False, indent=2)
+    if request.method == "POST":
+        if not has_permission(request.user, "sales.change_quarantinedrecord"):
+            return HttpResponse(status=403)
+        raw_text = request.POST.get("raw", "")
+        try:
+            raw = json.loads(raw_text)
+        except json.JSONDecodeError as error:
+            messages.error(request, _("原始记录不是有效的 JSON：%(reason)s") % {"reason": str(error)})
+        else:
+            try:
+                result = services.retry_quarantined(user=request.user, record=record, raw=raw)
+                outcome = result.results[0]
+                if outcome.outcome == IngestOutcome.QUARANTINED:
+                    for error in outcome.errors:
+                        messages.error(request, error["message"])
+                else:
+                    messages.success(request, _("已导入订单 %(code)s") % {"code": outcome.order_code})
+                    return redirect("sales:quarantine")
+            except DomainError as error:
+                _report(request, error)
+            record.refresh_from_db()
+    return _render(request, "quarantine_detail.html", _("隔离记录 %(id)s") % {"id": record.pk}, record=record,
+                   raw_text=raw_text, can_change=has_permission(request.user, "sales.change_quarantinedrecord"))
+
+
+@require_permission("sales.change_quarantinedrecord")
+@require_POST
+def quarantine_discard(request, pk: int):
+    record = QuarantinedRecord.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    try:
+        services.discard_quarantined(user=request.user, record=record, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已丢弃"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:quarantine")
+
+
+@require_permission("sales.view_storeskumapping")
+def mappings(request):
+    """商品对应: unmapped platform SKU codes with waiting orders; map one to a product (store or platform)."""
+    if request.method == "POST":
+        if not has_permission(request.user, "sales.add_storeskumapping"):
+            return HttpResponse(status=403)
+        product = Product.objects.filter(code=request.POST.get("product", "").strip()).first()
+        store = visible_stores(request.user).filter(pk=_int(request.POST.get("store"))).first()
+        platform_wide = request.POST.get("scope") == "platform"
+        if product is None:
+            messages.error(request, _("商品「%(code)s」不存在") % {"code": request.POST.get("product", "")})
+        else:
+            try:
+                _mapping, released = services.map_platform_sku(
+                    user=request.user, sku_code=request.POST.get("sku_code", ""), product=product,
+                    store=None if platform_wide else store,
+                    platform=store.platform if (platform_wide and store) else "")
+                messages.success(request, _("已对应，释放 %(count)s 个订单") % {"count": released})
+            except DomainError as error:
+                _report(request, error)
+        return redirect("sales:mappings")
+    return _render(request, "mappings.html", _("商品对应"), unmapped=queries.unmapped_skus(user=request.user),
+                   mappings=queries.list_mappings(user=request.user)[:200],
+                   can_add=has_permission(request.user, "sales.add_storeskumapping"))

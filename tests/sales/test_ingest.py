@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ecerp.core.models import OutboxEvent, StateHistory
 from ecerp.sales import services
@@ -154,3 +156,19 @@ def test_manual_cancel_and_shipped_order_refuses(shop):
     services.mark_shipped(user=None, order=second)
     with pytest.raises(services.orders.SalesConflict):
         services.cancel_order(user=None, order=second)
+
+
+def test_a_batch_costs_a_fixed_number_of_queries(shop, django_assert_max_num_queries):
+    # given batches of 5 and of 50 new orders
+    small = [record(f"S{n}") for n in range(5)]
+    large = [record(f"L{n}") for n in range(50)]
+    with CaptureQueriesContext(connection) as few:
+        ingest(*small)
+    with CaptureQueriesContext(connection) as many:
+        ingest(*large)
+    # then the work is set-based: the batch of 50 costs no more queries apart from one outbox row per event
+    events_per_order = 2  # OrderReceived and OrderPaid
+    assert len(many) - len(few) <= (50 - 5) * events_per_order
+    # and a re-delivery of the large batch is a handful of queries
+    with django_assert_max_num_queries(12):
+        ingest(*large)

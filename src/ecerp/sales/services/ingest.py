@@ -155,9 +155,12 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
     numbers = {number for _code, number in winners}
     existing = {}
     if winners:
-        for order in (SalesOrder.objects.select_for_update().select_related("store")
+        codes = {store.pk: store.code for store in stores.values()}
+        # locks the orders only (not their store), in primary key order
+        for order in (SalesOrder.objects.select_for_update()
                       .filter(store_id__in=store_ids, platform_order_no__in=numbers).order_by("pk")):
-            existing[(order.store.code, order.platform_order_no)] = order
+            order.store = stores[codes[order.store_id]]
+            existing[(codes[order.store_id], order.platform_order_no)] = order
     products = resolve_products({(stores[order.store_code], line.sku_code)
                                  for _index, order in winners.values() for line in order.lines})
     results: list[RecordResult] = []

@@ -20,7 +20,7 @@ from ecerp.sales.states import LABELS, TRANSITIONS, OrderStatus
 
 
 def _locked(order_id: int) -> SalesOrder:
-    return SalesOrder.objects.select_for_update().select_related("store").get(pk=order_id)
+    return SalesOrder.objects.select_for_update().get(pk=order_id)  # the order only, not its store
 
 
 def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:

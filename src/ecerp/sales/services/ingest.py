@@ -24,6 +24,7 @@ from ecerp.core.services import next_codes
 from ecerp.core.states import move
 from ecerp.masterdata.models import Product, Store
 from ecerp.sales import calculations, events
+from ecerp.sales.bulk import insert_all
 from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
@@ -189,7 +190,7 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
         results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
                                     platform_order_no=order.platform_order_no))
         versions.append(_version(saved, order, source, outcome))
-    OrderVersion.objects.bulk_create(versions, batch_size=1000)
+    insert_all(OrderVersion, versions)
     return results
 
 
@@ -246,28 +247,30 @@ def _create(*, user, source: str, new, stores: dict, products: dict) -> list[Sal
         saved._pending_lines = _lines(saved, order, products)
         saved.status, saved.hold_reason = _status_for(order, saved._pending_lines)
         orders.append(saved)
-    SalesOrder.objects.bulk_create(orders, batch_size=500)
+    insert_all(SalesOrder, orders, key="code")
     for saved in orders:
         for line in saved._pending_lines:
             line.order_id = saved.pk
         all_lines.extend(saved._pending_lines)
-    SalesOrderLine.objects.bulk_create(all_lines, batch_size=1000)
+    insert_all(SalesOrderLine, all_lines)
     who = user if getattr(user, "pk", None) else None
-    StateHistory.objects.bulk_create([
+    insert_all(StateHistory, [
         StateHistory(model="sales.salesorder", object_id=str(saved.pk), field="status", from_state="",
                      to_state=saved.status, user=who, reason=saved.hold_reason or _("接收订单（%(source)s）")
                      % {"source": source})
-        for saved in orders], batch_size=1000)
+        for saved in orders])
     record_many(user=user, entries=[(AuditAction.CREATE, saved, None, snapshot(saved)) for saved in orders],
                 note=_("订单接收（%(source)s）") % {"source": source})
     codes_by_id = _product_codes(all_lines)
+    published = []
     for saved in orders:
-        events.publish_order(events.ORDER_RECEIVED, saved, saved._pending_lines, codes_by_id, source=source)
+        payload = events.order_payload(saved, saved._pending_lines, codes_by_id)
+        published.append((events.ORDER_RECEIVED, {**payload, "source": source}))
         if saved.payment_time:
-            events.publish_order(events.ORDER_PAID, saved, saved._pending_lines, codes_by_id)
+            published.append((events.ORDER_PAID, payload))
         if saved.status == OrderStatus.CANCELLED:
-            events.publish_order(events.ORDER_CANCELLED, saved, saved._pending_lines, codes_by_id,
-                                 reason=saved.platform_status)
+            published.append((events.ORDER_CANCELLED, {**payload, "reason": saved.platform_status}))
+    events.publish_many(published)
     return orders
 
 

@@ -171,3 +171,19 @@ def test_a_batch_costs_a_fixed_number_of_queries(shop, django_assert_max_num_que
     # and a re-delivery of the large batch is a handful of queries
     with django_assert_max_num_queries(12):
         ingest(*large)
+
+
+def test_personal_data_is_encrypted_at_rest_and_masked_in_the_payload(shop):
+    from django.db import connection as db
+
+    ingest(record("T1"), record("T2", paid_amount="x"))
+    order = SalesOrder.objects.get()
+    # the kept payload shows the consignee masked; the columns hold ciphertext
+    assert order.payload["consignee_phone"] == "138****0001" and order.consignee_phone == "13800000001"
+    with db.cursor() as cursor:
+        cursor.execute("SELECT consignee_phone, address FROM sales_salesorder")
+        phone, address = cursor.fetchone()
+        cursor.execute("SELECT raw_json FROM sales_quarantinedrecord")
+        (raw_json,) = cursor.fetchone()
+    assert "13800000001" not in phone and "文三路" not in address and "13800000001" not in raw_json
+    assert QuarantinedRecord.objects.get().raw["consignee_phone"] == "13800000001"

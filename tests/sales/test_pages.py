@@ -8,6 +8,7 @@ from django.test import Client
 
 from ecerp.sales import services
 from ecerp.sales.models import QuarantinedRecord, SalesOrder
+from ecerp.sales.privacy import mask_record
 from tests.sales.helpers import SAMPLES, product, record, store
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,18 @@ def test_view_only_role_cannot_upload(make_user):
     assert client.get("/sales/").status_code == 200
     assert client.get("/sales/upload/").status_code == 403
     assert client.post("/sales/mappings/", {"sku_code": "x"}).status_code == 403
+
+
+def test_masked_quarantine_edit_keeps_the_real_personal_values(client):
+    # given a quarantined record with a phone the operations user only sees masked
+    store()
+    product("SKU-A")
+    services.ingest_orders(user=None, source="api", records=[record("T1", paid_amount="x")])
+    quarantined = QuarantinedRecord.objects.get()
+    page = client.get(f"/sales/quarantine/{quarantined.pk}/").content.decode()
+    assert "138****0001" in page and "13800000001" not in page
+    # when the user fixes the amount in the masked JSON and retries
+    shown = dict(mask_record(quarantined.raw), paid_amount="90")
+    client.post(f"/sales/quarantine/{quarantined.pk}/", {"raw": json.dumps(shown)})
+    # then the order keeps the real phone, not the mask
+    assert SalesOrder.objects.get().consignee_phone == "13800000001"

@@ -7,7 +7,7 @@ from django.contrib import admin
 from ecerp.core.admin_base import ReadOnlyAdmin
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, StoreSkuMapping
 
-HIDDEN = {"consignee_name", "consignee_phone", "address", "payload", "raw"}
+HIDDEN = {"consignee_name", "consignee_phone", "address", "payload", "raw_json"}
 
 
 class ReadOnlyFields(ReadOnlyAdmin):

@@ -22,6 +22,7 @@ from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.errors import SalesError, SalesInvalid
 from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.privacy import mask_record, restore_masked
 from ecerp.sales.states import IngestOutcome
 
 router = Router(tags=["sales"])
@@ -238,8 +239,12 @@ def map_sku(request: HttpRequest, payload: MappingIn):
 @paginate(Pagination)
 @api_permission("sales.view_quarantinedrecord")
 def list_quarantine(request: HttpRequest, status: str = "open"):
-    """Quarantined records (default: open), newest first."""
-    return list(queries.list_quarantined(status=status))
+    """Quarantined records (default: open), newest first; personal values masked unless allowed."""
+    full = queries.can_see_personal_data(request.user)
+    return [{**{name: getattr(record, name) for name in ("id", "source", "store_code", "platform_order_no", "errors",
+                                                          "status", "created_at", "order_id")},
+             "raw": record.raw if full else mask_record(record.raw)}
+            for record in queries.list_quarantined(status=status)]
 
 
 def _quarantined(record_id: int) -> QuarantinedRecord:
@@ -253,7 +258,9 @@ def _quarantined(record_id: int) -> QuarantinedRecord:
 @api_permission("sales.change_quarantinedrecord")
 def retry_quarantined(request: HttpRequest, record_id: int, payload: RetryIn):
     """Retry a quarantined record through the ingest service, optionally with a corrected raw record."""
-    result = services.retry_quarantined(user=request.user, record=_quarantined(record_id), raw=payload.raw)
+    record = _quarantined(record_id)
+    raw = restore_masked(payload.raw, record.raw) if payload.raw is not None else None
+    result = services.retry_quarantined(user=request.user, record=record, raw=raw)
     return result.as_dict()
 
 
@@ -261,4 +268,8 @@ def retry_quarantined(request: HttpRequest, record_id: int, payload: RetryIn):
 @api_permission("sales.change_quarantinedrecord")
 def discard_quarantined(request: HttpRequest, record_id: int):
     """Discard a quarantined record."""
-    return services.discard_quarantined(user=request.user, record=_quarantined(record_id))
+    record = services.discard_quarantined(user=request.user, record=_quarantined(record_id))
+    full = queries.can_see_personal_data(request.user)
+    return {**{name: getattr(record, name) for name in ("id", "source", "store_code", "platform_order_no", "errors",
+                                                         "status", "created_at", "order_id")},
+            "raw": record.raw if full else mask_record(record.raw)}

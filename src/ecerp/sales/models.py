@@ -7,6 +7,8 @@ Personal data (consignee name, phone, street address) is encrypted at rest and m
 without masterdata.view_personal_data.
 """
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -47,7 +49,7 @@ class SalesOrder(models.Model):
     hold_reason = models.CharField(_("挂起原因"), max_length=300, blank=True, default="")
     has_exception = models.BooleanField(_("异常"), default=False)
     exception_reason = models.CharField(_("异常原因"), max_length=300, blank=True, default="")
-    payload = models.JSONField(_("原始数据"), default=dict)
+    payload = models.JSONField(_("原始数据"), default=dict)  # canonical form, personal data masked
     payload_hash = models.CharField(_("数据指纹"), max_length=64)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -123,7 +125,7 @@ class QuarantinedRecord(models.Model):
     source = models.CharField(_("来源"), max_length=20)
     store_code = models.CharField(_("店铺编码"), max_length=40, blank=True, default="")
     platform_order_no = models.CharField(_("平台订单号"), max_length=64, blank=True, default="")
-    raw = models.JSONField(_("原始记录"), default=dict)
+    raw_json = EncryptedTextField(_("原始记录"))  # the record as received (JSON), personal data inside
     errors = models.JSONField(_("错误"), default=list)
     message = models.TextField(_("错误说明"), blank=True, default="")
     status = models.CharField(_("状态"), max_length=20, choices=QuarantineStatus.choices,
@@ -142,6 +144,14 @@ class QuarantinedRecord(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.platform_order_no or self.pk}"
+
+    @property
+    def raw(self):
+        return json.loads(self.raw_json) if self.raw_json else {}
+
+    @raw.setter
+    def raw(self, value):
+        self.raw_json = json.dumps(value, ensure_ascii=False, default=str)
 
 
 class StoreSkuMapping(models.Model):

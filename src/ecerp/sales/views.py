@@ -27,6 +27,7 @@ from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.adapters.files import FORMAT_LABELS, FORMATS, parse_order_file, template_csv
 from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.privacy import mask_record, restore_masked
 from ecerp.sales.states import IngestOutcome, OrderStatus, QuarantineStatus
 
 PAGE_SIZE = 50
@@ -159,13 +160,14 @@ def quarantine_detail(request, pk: int):
     record = QuarantinedRecord.objects.filter(pk=pk).first()
     if record is None:
         raise Http404
-    raw_text = json.dumps(record.raw, ensure_ascii=False, indent=2)
+    shown = record.raw if queries.can_see_personal_data(request.user) else mask_record(record.raw)
+    raw_text = json.dumps(shown, ensure_ascii=False, indent=2)
     if request.method == "POST":
         if not has_permission(request.user, "sales.change_quarantinedrecord"):
             return HttpResponse(status=403)
         raw_text = request.POST.get("raw", "")
         try:
-            raw = json.loads(raw_text)
+            raw = restore_masked(json.loads(raw_text), record.raw)
         except json.JSONDecodeError as error:
             messages.error(request, _("原始记录不是有效的 JSON：%(reason)s") % {"reason": str(error)})
         else:

@@ -28,6 +28,7 @@ from ecerp.sales.bulk import insert_all
 from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
+from ecerp.sales.privacy import mask_record
 from ecerp.sales.services.mapping import hold_reason, resolve_products
 from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, QuarantineStatus
 
@@ -219,7 +220,7 @@ def _fill(target: SalesOrder, order: NormalisedOrder) -> None:
     target.order_time = order.order_time
     target.payment_time = order.payment_time
     target.platform_updated_at = order.platform_updated_at
-    target.payload = order.canonical()
+    target.payload = mask_record(order.canonical())
     target.payload_hash = order.digest
 
 
@@ -287,7 +288,7 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
         saved.platform_status = order.texts.get("platform_status", "")
         saved.refund_status = order.texts.get("refund_status", "")
         saved.platform_updated_at = order.platform_updated_at
-        saved.payload = order.canonical()
+        saved.payload = mask_record(order.canonical())
         saved.payload_hash = order.digest
         outcome = IngestOutcome.UPDATED
         if saved.status == OrderStatus.SHIPPED:

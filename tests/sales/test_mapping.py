@@ -56,3 +56,26 @@ def test_mapping_needs_a_code_and_a_scope():
         services.map_platform_sku(user=None, sku_code=" ", product=cream, platform="tmall")
     with pytest.raises(services.mapping.SalesInvalid):
         services.map_platform_sku(user=None, sku_code="X", product=cream)
+
+
+def test_a_new_version_of_a_waiting_order_picks_up_a_product_created_since():
+    # given an order waiting for code NEW-1, then a product with that code is created
+    store()
+    lines = [{"sku_code": "NEW-1", "quantity": 1, "unit_price": "1"}]
+    services.ingest_orders(user=None, source="api", records=[record("T1", lines=lines)])
+    product("NEW-1")
+    # when a newer version of the order (same lines, new memo) arrives
+    services.ingest_orders(user=None, source="api", records=[
+        record("T1", lines=lines, updated="2024-05-01 12:00:00", seller_memo="加急")])
+    # then its line is matched and the order released
+    order = SalesOrder.objects.get()
+    assert order.status == OrderStatus.RECEIVED and order.lines.get().product.code == "NEW-1"
+
+
+def test_rematch_releases_orders_after_products_are_created():
+    store()
+    lines = [{"sku_code": "NEW-2", "quantity": 1, "unit_price": "1"}]
+    services.ingest_orders(user=None, source="api", records=[record("T1", lines=lines), record("T2", lines=lines)])
+    product("NEW-2")
+    assert services.rematch_waiting_lines(user=None) == 2
+    assert set(SalesOrder.objects.values_list("status", flat=True)) == {OrderStatus.RECEIVED}

@@ -307,8 +307,12 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
     same = [(line.sku_code, line.title, line.quantity, line.unit_price, line.discount) for line in old_lines] == [
         (line.sku_code, line.title, line.quantity, line.unit_price, line.discount) for line in new_lines]
     if same:
-        for old, new in zip(old_lines, new_lines, strict=True):
-            new.product_id = old.product_id or new.product_id
+        # the lines stay; one that was unmapped takes a product a mapping now gives it
+        newly_mapped = [old for old, new in zip(old_lines, new_lines, strict=True)
+                        if old.product_id is None and new.product_id]
+        for old in newly_mapped:
+            old.product_id = products[(saved.store_id, old.sku_code)]
+        SalesOrderLine.objects.bulk_update(newly_mapped, ["product"])
         lines = old_lines
     else:
         saved.lines.all().delete()

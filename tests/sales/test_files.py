@@ -130,3 +130,32 @@ def test_file_row_numbers_name_the_bad_row():
                                     records=parse_order_file(content, "o.csv", store="S1").records)
     assert result.counts()["created"] == 1
     assert "文件第 3 行" in result.results[1].errors[0]["message"]
+
+
+def test_template_as_xlsx_with_numbers_as_cells():
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from ecerp.sales.adapters.files import TEMPLATE_COLUMNS
+
+    # given the template saved as xlsx by Excel: numbers are numeric cells, two lines of one order
+    book = Workbook()
+    sheet = book.active
+    labels = [label for _name, label in TEMPLATE_COLUMNS]
+    sheet.append(labels)
+    row = dict.fromkeys(labels, None)
+    row.update({"平台订单号": "X-1", "店铺编码": "S1", "实付金额": 25.5, "平台商品编码": "A", "数量": 2, "单价": 10})
+    sheet.append(list(row.values()))
+    row.update({"平台商品编码": "B", "数量": 1, "单价": 6.5})
+    sheet.append(list(row.values()))
+    content = BytesIO()
+    book.save(content)
+    # when parsed
+    result = parse_order_file(content.getvalue(), "orders.xlsx")
+    order = normalise_record(result.records[0])
+    # then one order with two lines and exact decimals
+    assert result.file_format == "ecerp" and len(result.records) == 1
+    assert [(line.sku_code, line.quantity, line.unit_price) for line in order.lines] == [
+        ("A", 2, Decimal("10.0000")), ("B", 1, Decimal("6.5000"))]
+    assert order.paid_amount == Decimal("25.50") and order.discount == Decimal("1.00")

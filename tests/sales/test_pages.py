@@ -112,3 +112,12 @@ def test_masked_quarantine_edit_keeps_the_real_personal_values(client):
     client.post(f"/sales/quarantine/{quarantined.pk}/", {"raw": json.dumps(shown)})
     # then the order keeps the real phone, not the mask
     assert SalesOrder.objects.get().consignee_phone == "13800000001"
+
+
+def test_rematch_button_releases_orders(client):
+    store()
+    services.ingest_orders(user=None, source="api", records=[
+        record("T1", lines=[{"sku_code": "LATER", "quantity": 1, "unit_price": "1"}])])
+    product("LATER")
+    client.post("/sales/mappings/", {"action": "rematch"})
+    assert SalesOrder.objects.get().status == "received"

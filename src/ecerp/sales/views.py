@@ -207,6 +207,10 @@ def mappings(request):
     if request.method == "POST":
         if not has_permission(request.user, "sales.add_storeskumapping"):
             return HttpResponse(status=403)
+        if request.POST.get("action") == "rematch":
+            released = services.rematch_waiting_lines(user=request.user)
+            messages.success(request, _("已重新匹配，释放 %(count)s 个订单") % {"count": released})
+            return redirect("sales:mappings")
         product = Product.objects.filter(code=request.POST.get("product", "").strip()).first()
         store = visible_stores(request.user).filter(pk=_int(request.POST.get("store"))).first()
         platform_wide = request.POST.get("scope") == "platform"

@@ -159,7 +159,7 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
     if winners:
         codes = {store.pk: store.code for store in stores.values()}
         # locks the orders only (not their store), in primary key order
-        for order in (SalesOrder.objects.select_for_update()
+        for order in (SalesOrder.objects.select_for_update().prefetch_related("lines")
                       .filter(store_id__in=store_ids, platform_order_no__in=numbers).order_by("pk")):
             order.store = stores[codes[order.store_id]]
             existing[(codes[order.store_id], order.platform_order_no)] = order

@@ -87,3 +87,56 @@ def is_newer(incoming: tuple, stored: tuple) -> bool:
     if incoming_time is None or stored_time is None:
         return True
     return (incoming_time, incoming_hash) > (stored_time, stored_hash)
+
+
+# --- payment terms (款到发货, 货到付款, 账期, 定金+尾款) -------------------------------------------------
+
+PREPAID, COD, CREDIT, DEPOSIT = "prepaid", "cod", "credit", "deposit"
+
+
+def payable(goods_amount: Decimal, discount: Decimal, freight: Decimal) -> Decimal:
+    """What the buyer owes for an order: goods - discount + freight, in cents."""
+    return cents(goods_amount - discount + freight)
+
+
+def payment_shortfall(*, terms: str, payable_amount: Decimal, paid: Decimal, paid_at_set: bool = True,
+                      deposit: Decimal = Decimal("0"), credit_limit: Decimal = Decimal("0"),
+                      open_credit: Decimal = Decimal("0"), overdue: bool = False,
+                      has_customer: bool = True) -> tuple[str, dict] | None:
+    """Why an order may not ship yet under its payment terms: (reason code, numbers), or None when it may.
+
+    prepaid (款到发货): paid (with a payment time) covers the payable amount.
+    cod (货到付款): always may ship; the carrier collects.
+    credit (账期): a customer, nothing overdue, and open credit + this order within the credit limit.
+    deposit (定金+尾款): the deposit and then the balance are paid: ships once paid covers the payable.
+    """
+    if terms == COD:
+        return None
+    if terms == CREDIT:
+        if not has_customer:
+            return "no_customer", {}
+        if overdue:
+            return "overdue", {}
+        unpaid = max(Decimal("0"), payable_amount - paid)
+        if open_credit + unpaid > credit_limit:
+            return "credit_exceeded", {"limit": credit_limit, "used": open_credit, "wanted": unpaid}
+        return None
+    if terms == DEPOSIT:
+        if paid < deposit:
+            return "deposit_unpaid", {"deposit": deposit, "paid": paid}
+        if paid < payable_amount:
+            return "balance_unpaid", {"balance": payable_amount - paid}
+        return None
+    if not paid_at_set or paid < payable_amount:
+        return "unpaid", {"payable": payable_amount, "paid": paid}
+    return None
+
+
+# --- splitting an order's amounts ----------------------------------------------------------------------
+
+def split_amount(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Spread an order-level amount (freight, discount, paid) over parts pro rata to weights, to the cent.
+
+    The parts add up exactly to the amount (largest remainder, see allocate_discount).
+    """
+    return allocate_discount(weights, amount)

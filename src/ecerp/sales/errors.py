@@ -28,3 +28,17 @@ class SalesInvalid(DomainError):
 
 class SalesConflict(Conflict):
     """The request conflicts with the order's state or an earlier request (409)."""
+
+
+class ReviewError(enum.StrEnum):
+    ORDER_NOT_REVIEWABLE = "ORDER_NOT_REVIEWABLE"
+    ORDER_NOT_HELD = "ORDER_NOT_HELD"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    INVALID_RULE = "INVALID_RULE"
+    INVALID_BLACKLIST = "INVALID_BLACKLIST"
+    NOT_MERGEABLE = "NOT_MERGEABLE"
+    MERGE_MISMATCH = "MERGE_MISMATCH"
+    NOT_SPLITTABLE = "NOT_SPLITTABLE"
+    INVALID_SPLIT = "INVALID_SPLIT"
+    ORDER_NOT_REVIEWED = "ORDER_NOT_REVIEWED"
+    NO_WAREHOUSE = "NO_WAREHOUSE"

@@ -15,8 +15,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.crypto import EncryptedTextField
-from ecerp.masterdata.models import Platform, Product, Store
-from ecerp.sales.states import IngestOutcome, OrderStatus, QuarantineStatus
+from ecerp.masterdata.models import Partner, Platform, Product, Store, Warehouse
+from ecerp.sales.states import (
+    OPEN_STATES,
+    BlacklistKind,
+    HoldKind,
+    IngestOutcome,
+    OrderStatus,
+    PaymentTerms,
+    QuarantineStatus,
+    RuleAction,
+    RuleKind,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 PRICE = {"max_digits": 16, "decimal_places": 4}
@@ -49,6 +59,17 @@ class SalesOrder(models.Model):
     hold_reason = models.CharField(_("挂起原因"), max_length=300, blank=True, default="")
     has_exception = models.BooleanField(_("异常"), default=False)
     exception_reason = models.CharField(_("异常原因"), max_length=300, blank=True, default="")
+    payment_terms = models.CharField(_("付款条件"), max_length=20, choices=PaymentTerms.choices, blank=True,
+                                     default="")  # empty: the store's default (款到发货 without one)
+    deposit_amount = models.DecimalField(_("定金"), **MONEY, default=0)
+    customer = models.ForeignKey(Partner, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="sales_orders")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("发货仓库"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="sales_orders")
+    merged_into = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_from")
+    split_from = models.ForeignKey("self", verbose_name=_("拆分自"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="split_children")
     payload = models.JSONField(_("原始数据"), default=dict)  # canonical form, personal data masked
     payload_hash = models.CharField(_("数据指纹"), max_length=64)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
@@ -70,7 +91,12 @@ class SalesOrder(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (OrderStatus.PENDING_MAPPING, OrderStatus.RECEIVED)
+        return self.status in OPEN_STATES
+
+    @property
+    def payable(self):
+        """What the buyer owes: goods - discount + freight."""
+        return self.goods_amount - self.discount + self.freight
 
 
 class SalesOrderLine(models.Model):
@@ -208,3 +234,101 @@ class SyncCursor(models.Model):
 
     def __str__(self):
         return f"{self.store_id} {self.synced_until}"
+
+
+class StoreSalesSetting(models.Model):
+    """Per store: the default payment terms of its orders."""
+
+    store = models.OneToOneField(Store, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="sales_setting")
+    payment_terms = models.CharField(_("默认付款条件"), max_length=20, choices=PaymentTerms.choices,
+                                     default=PaymentTerms.PREPAID)
+
+    class Meta:
+        verbose_name = _("店铺销售设置")
+        verbose_name_plural = _("店铺销售设置")
+
+    def __str__(self):
+        return f"{self.store_id} {self.payment_terms}"
+
+
+class AllocationRule(models.Model):
+    """The order in which allocation tries warehouses for a store (after the store's default warehouse)."""
+
+    store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="allocation_rules")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.CASCADE, related_name="+")
+    priority = models.PositiveIntegerField(_("优先级"), default=100)
+
+    class Meta:
+        verbose_name = _("分仓规则")
+        verbose_name_plural = _("分仓规则")
+        ordering = ["store_id", "priority", "id"]
+        constraints = [models.UniqueConstraint(fields=["store", "warehouse"], name="allocation_rule_once")]
+
+    def __str__(self):
+        return f"{self.store_id} -> {self.warehouse_id} ({self.priority})"
+
+
+class ReviewRule(models.Model):
+    """审单规则: a condition (kind + parameters) and what to do when it matches (hold or pass)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("条件"), max_length=40, choices=RuleKind.choices)
+    parameters = models.JSONField(_("参数"), default=dict, blank=True)
+    action = models.CharField(_("动作"), max_length=10, choices=RuleAction.choices, default=RuleAction.HOLD)
+    priority = models.PositiveIntegerField(_("优先级"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("审单规则")
+        verbose_name_plural = _("审单规则")
+        ordering = ["priority", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Blacklist(models.Model):
+    """A blacklisted buyer nick or phone (phones kept as a keyed hash and a mask, never in clear)."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=BlacklistKind.choices)
+    value_hash = models.CharField(_("值指纹"), max_length=64)
+    shown = models.CharField(_("显示值"), max_length=100)  # the nick, or the masked phone
+    reason = models.CharField(_("原因"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("黑名单")
+        verbose_name_plural = _("黑名单")
+        ordering = ["kind", "shown"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value_hash"], name="blacklist_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.shown}"
+
+
+class OrderHold(models.Model):
+    """Why an order is held: a review rule, a person, or allocation without stock; closed on release."""
+
+    order = models.ForeignKey(SalesOrder, verbose_name=_("订单"), on_delete=models.CASCADE, related_name="holds")
+    kind = models.CharField(_("类型"), max_length=10, choices=HoldKind.choices)
+    rule = models.ForeignKey(ReviewRule, verbose_name=_("规则"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="holds")
+    reason = models.CharField(_("原因"), max_length=300)
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("挂起时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    released_at = models.DateTimeField(_("释放时间"), null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    release_reason = models.CharField(_("释放原因"), max_length=300, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("挂起记录")
+        verbose_name_plural = _("挂起记录")
+        ordering = ["order_id", "id"]
+        indexes = [models.Index(fields=["order", "active"])]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.reason}"

@@ -1,13 +1,28 @@
 """Sales services: the only writers of orders, lines, mappings, quarantine and idempotency keys."""
 
+from ecerp.sales.services.allocation import AllocationResult, allocate_orders, deallocate_order
 from ecerp.sales.services.idempotency import run_idempotent
 from ecerp.sales.services.ingest import IngestResult, RecordResult, ingest_orders
 from ecerp.sales.services.mapping import map_platform_sku, rematch_waiting_lines, resolve_products
+from ecerp.sales.services.merge import find_merge_groups, merge_orders, split_order_by_warehouse, split_order_lines
 from ecerp.sales.services.orders import cancel_order, mark_shipped
 from ecerp.sales.services.quarantine import discard_quarantined, retry_quarantined
+from ecerp.sales.services.review import (
+    ReviewResult,
+    add_to_blacklist,
+    hold_order,
+    preview_rules,
+    release_order,
+    remove_from_blacklist,
+    review_orders,
+    save_review_rule,
+)
 from ecerp.sales.services.sync import sync_store_orders
 
 __all__ = [
+    "AllocationResult", "ReviewResult", "add_to_blacklist", "allocate_orders", "deallocate_order",
+    "find_merge_groups", "hold_order", "merge_orders", "preview_rules", "release_order", "remove_from_blacklist",
+    "review_orders", "save_review_rule", "split_order_by_warehouse", "split_order_lines",
     "IngestResult", "RecordResult", "cancel_order", "discard_quarantined", "ingest_orders", "map_platform_sku",
     "mark_shipped", "rematch_waiting_lines", "resolve_products", "retry_quarantined", "run_idempotent",
     "sync_store_orders",

@@ -1,4 +1,7 @@
-"""Verbs on one order outside ingest: cancel by hand, and mark shipped.
+"""Verbs on one order outside ingest: cancel by hand (releasing its reservation), and mark shipped.
+
+A cancellation that arrives from the platform (ingest publishes OrderCancelled) releases the
+reservation through release_on_cancel, subscribed to OrderCancelled (idempotent by nature).
 
 mark_shipped is the single door to the shipped state until fulfilment (pick, pack, ship with a
 waybill) is built; it exists so a later platform version can be told apart before and after
@@ -11,11 +14,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ecerp.core.audit import record_change, snapshot
+from ecerp.core.events import subscribe
 from ecerp.core.models import AuditAction
 from ecerp.core.states import move
 from ecerp.sales import events
 from ecerp.sales.errors import SalesConflict, SalesError
 from ecerp.sales.models import SalesOrder
+from ecerp.sales.services.allocation import deallocate_order
 from ecerp.sales.states import LABELS, TRANSITIONS, OrderStatus
 
 
@@ -26,6 +31,7 @@ def _locked(order_id: int) -> SalesOrder:
 def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
     """Cancel an order that has not shipped; publishes OrderCancelled. Cancelling twice is a no-op.
 
+    An allocated order's reservation is released (refunds before shipping cancel the same way).
     Raises SalesConflict ORDER_NOT_OPEN (409) once the order has shipped.
     """
     with transaction.atomic():
@@ -36,6 +42,7 @@ def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
             raise SalesConflict(SalesError.ORDER_NOT_OPEN, _("订单「%(code)s」状态为「%(status)s」，不能取消"),
                                 field="status", code=order.code, status=LABELS[order.status])
         before = snapshot(order)
+        deallocate_order(user=user, order=order)
         move(user=user, obj=order, to_state=OrderStatus.CANCELLED, transitions=TRANSITIONS, labels=LABELS,
              reason=reason or _("手工取消"))
         record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before,
@@ -48,9 +55,20 @@ def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
 
 
 def mark_shipped(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
-    """Move a received order to shipped (the door fulfilment will use). Raises INVALID_TRANSITION otherwise."""
+    """Move a received or allocated order to shipped (the door fulfilment will use).
+
+    Raises INVALID_TRANSITION otherwise. Issuing the reserved stock is fulfilment's part.
+    """
     with transaction.atomic():
         order = _locked(order.pk)
         move(user=user, obj=order, to_state=OrderStatus.SHIPPED, transitions=TRANSITIONS, labels=LABELS,
              reason=reason or _("已发货"))
     return order
+
+
+@subscribe(events.ORDER_CANCELLED)
+def release_on_cancel(payload: dict) -> None:
+    """A cancelled order (by hand, or by the platform through ingest) gives its reserved stock back."""
+    order = SalesOrder.objects.filter(pk=payload.get("order_id"), status=OrderStatus.CANCELLED).first()
+    if order is not None:
+        deallocate_order(user=None, order=order)

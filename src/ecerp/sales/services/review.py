@@ -1,0 +1,392 @@
+"""Review (审单): configurable rules decide which received orders pass (reviewed) and which are held.
+
+Rules run in priority order on a whole batch: the data every rule needs (blacklist, stock,
+customers' open credit, store payment terms) is loaded once per batch. A matching hold rule adds
+an OrderHold (rule, Chinese reason); a matching pass rule stops the evaluation (rules after it are
+not tried, holds found before it stay). An order with a hold is held, otherwise reviewed. Staff
+hold and release by hand with a reason (audited). preview_rules evaluates without writing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.crypto import lookup_hash, mask_phone
+from ecerp.core.events import publish
+from ecerp.core.models import AuditAction
+from ecerp.core.money import parse_decimal
+from ecerp.core.states import move
+from ecerp.sales import calculations
+from ecerp.sales.errors import ReviewError, SalesConflict, SalesInvalid
+from ecerp.sales.models import Blacklist, OrderHold, ReviewRule, SalesOrder, StoreSalesSetting
+from ecerp.sales.services import allocation
+from ecerp.sales.states import (
+    LABELS,
+    REVIEWABLE_STATES,
+    TRANSITIONS,
+    BlacklistKind,
+    HoldKind,
+    OrderStatus,
+    PaymentTerms,
+    RuleAction,
+    RuleKind,
+)
+
+ORDER_REVIEWED = "OrderReviewed"
+ORDER_HELD = "OrderHeld"
+HOLDABLE_STATES = (OrderStatus.RECEIVED, OrderStatus.REVIEWED, OrderStatus.ALLOCATED, OrderStatus.HELD)
+
+
+@dataclass
+class ReviewResult:
+    order_id: int
+    order_code: str
+    outcome: str  # reviewed | held | skipped
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"order_id": self.order_id, "order_code": self.order_code, "outcome": self.outcome,
+                "reasons": self.reasons}
+
+
+# --- rules ---------------------------------------------------------------------------------------------
+
+def check_rule(*, kind: str, parameters: dict | None) -> dict:
+    """Validate a rule's parameters for its kind; return them normalised. INVALID_RULE otherwise."""
+    parameters = dict(parameters or {})
+    if kind not in RuleKind.values:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("未知的审单条件「%(kind)s」"), field="kind", kind=kind)
+    if kind == RuleKind.AMOUNT_ABOVE:
+        threshold = parse_decimal(parameters.get("threshold"), field="parameters.threshold")
+        if threshold is None or threshold < 0:
+            raise SalesInvalid(ReviewError.INVALID_RULE, _("「金额阈值」必须是不小于 0 的金额"),
+                               field="parameters.threshold")
+        parameters["threshold"] = str(threshold)
+    return parameters
+
+
+def save_review_rule(*, user, rule: ReviewRule | None = None, name: str, kind: str, parameters: dict | None = None,
+                     action: str = RuleAction.HOLD, priority: int = 100, active: bool = True) -> ReviewRule:
+    """Create or change a review rule (audited). INVALID_RULE for a bad kind, action, name or parameters."""
+    name = (name or "").strip()
+    if not name:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("「名称」不能为空"), field="name")
+    if action not in RuleAction.values:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("未知的动作「%(action)s」"), field="action", action=action)
+    parameters = check_rule(kind=kind, parameters=parameters)
+    with transaction.atomic():
+        before = snapshot(rule) if rule else None
+        rule = rule or ReviewRule()
+        rule.name, rule.kind, rule.parameters, rule.action = name[:100], kind, parameters, action
+        rule.priority, rule.active = int(priority), bool(active)
+        rule.save()
+        record_change(user=user, action=AuditAction.UPDATE if before else AuditAction.CREATE, instance=rule,
+                      before=before, after=snapshot(rule))
+    return rule
+
+
+def add_to_blacklist(*, user, kind: str, value: str, reason: str = "") -> Blacklist:
+    """Blacklist a buyer nick or a phone (kept as a keyed hash and a mask). Adding twice is a no-op."""
+    value = (value or "").strip()
+    if kind not in BlacklistKind.values or not value:
+        raise SalesInvalid(ReviewError.INVALID_BLACKLIST, _("黑名单需要类型（昵称或电话）和值"), field="value")
+    shown = mask_phone(value) if kind == BlacklistKind.PHONE else value[:100]
+    with transaction.atomic():
+        entry, created = Blacklist.objects.get_or_create(kind=kind, value_hash=lookup_hash(value),
+                                                         defaults={"shown": shown, "reason": reason[:200]})
+        if created:
+            record_change(user=user, action=AuditAction.CREATE, instance=entry, after=snapshot(entry))
+    return entry
+
+
+def remove_from_blacklist(*, user, entry: Blacklist) -> None:
+    """Remove a blacklist entry (audited)."""
+    with transaction.atomic():
+        record_change(user=user, action=AuditAction.DELETE, instance=entry, before=snapshot(entry))
+        entry.delete()
+
+
+class BatchContext:
+    """What the rules need about a batch of orders, loaded once."""
+
+    def __init__(self, orders: list[SalesOrder], rules: list[ReviewRule]):
+        kinds = {rule.kind for rule in rules}
+        self.nicks: set[str] = set()
+        self.phones: set[str] = set()
+        if RuleKind.BLACKLISTED in kinds:
+            for kind, digest in Blacklist.objects.values_list("kind", "value_hash"):
+                (self.nicks if kind == BlacklistKind.NICK else self.phones).add(digest)
+        self.shortage: dict[int, str] = {}
+        if RuleKind.OUT_OF_STOCK in kinds:
+            self._load_stock(orders)
+        self.store_terms = dict(StoreSalesSetting.objects.filter(store_id__in={o.store_id for o in orders})
+                                .values_list("store_id", "payment_terms"))
+        self.open_credit: dict[int, Decimal] = {}
+        self.overdue: set[int] = set()
+        if RuleKind.PAYMENT_TERMS in kinds:
+            self._load_credit(orders)
+
+    def _load_stock(self, orders):
+        needs = allocation.order_needs(orders)
+        candidates = allocation.candidate_warehouses(orders)
+        available = allocation.availability({p for n in needs.values() for p in n},
+                                            {w.pk for ws in candidates.values() for w in ws})
+        codes = {line.product_id: line.product.code for order in orders for line in order.lines.all()
+                 if line.product_id}
+        from ecerp.masterdata.models import Product
+        codes.update(Product.objects.filter(pk__in={p for n in needs.values() for p in n}).values_list("pk", "code"))
+        for order in orders:
+            if needs[order.pk] and not allocation.full_warehouses(needs[order.pk], candidates[order.pk], available):
+                self.shortage[order.pk] = allocation.shortage_reason(needs[order.pk], candidates[order.pk],
+                                                                     available, codes)
+
+    def _load_credit(self, orders):
+        customers = {order.customer_id for order in orders if order.customer_id}
+        if not customers:
+            return
+        unpaid = ExpressionWrapper(F("goods_amount") - F("discount") + F("freight") - F("paid_amount"),
+                                   output_field=DecimalField(max_digits=14, decimal_places=2))
+        credit = SalesOrder.objects.filter(customer_id__in=customers, payment_terms=PaymentTerms.CREDIT,
+                                           status__in=(OrderStatus.REVIEWED, OrderStatus.ALLOCATED,
+                                                       OrderStatus.SHIPPED))
+        for customer_id, total in credit.values("customer_id").annotate(total=Sum(unpaid)).values_list(
+                "customer_id", "total"):
+            self.open_credit[customer_id] = Decimal(total or 0)
+        now = timezone.now()
+        for order in orders:
+            customer = order.customer
+            if customer is None or customer.pk in self.overdue:
+                continue
+            due_before = now - datetime.timedelta(days=customer.payment_days)
+            if credit.filter(customer=customer, status=OrderStatus.SHIPPED, order_time__lt=due_before,
+                             paid_amount__lt=F("goods_amount") - F("discount") + F("freight")).exists():
+                self.overdue.add(customer.pk)
+
+    def terms(self, order: SalesOrder) -> str:
+        return order.payment_terms or self.store_terms.get(order.store_id) or PaymentTerms.PREPAID
+
+
+PAYMENT_REASONS = {
+    "no_customer": gettext_lazy("账期订单没有客户"),
+    "overdue": gettext_lazy("客户有逾期未付的账期订单"),
+    "credit_exceeded": gettext_lazy("超出信用额度 %(limit)s（已用 %(used)s，本单 %(wanted)s）"),
+    "deposit_unpaid": gettext_lazy("定金未付（定金 %(deposit)s，已付 %(paid)s）"),
+    "balance_unpaid": gettext_lazy("尾款未付（尚欠 %(balance)s）"),
+    "unpaid": gettext_lazy("款到发货订单未付清（应付 %(payable)s，已付 %(paid)s）"),
+}
+
+
+def payment_reason(order: SalesOrder, context: BatchContext) -> str | None:
+    """The Chinese reason the order's payment terms do not allow shipping yet, or None."""
+    customer = order.customer
+    shortfall = calculations.payment_shortfall(
+        terms=context.terms(order), payable_amount=calculations.payable(order.goods_amount, order.discount,
+                                                                        order.freight),
+        paid=order.paid_amount, paid_at_set=order.payment_time is not None, deposit=order.deposit_amount,
+        credit_limit=customer.credit_limit if customer else Decimal("0"),
+        open_credit=context.open_credit.get(order.customer_id, Decimal("0")),
+        overdue=order.customer_id in context.overdue, has_customer=customer is not None)
+    if shortfall is None:
+        return None
+    code, numbers = shortfall
+    return str(PAYMENT_REASONS[code]) % {name: str(value) for name, value in numbers.items()}
+
+
+def evaluate_rule(rule: ReviewRule, order: SalesOrder, context: BatchContext) -> str | None:
+    """The Chinese reason rule matches order, or None when it does not."""
+    kind, parameters = rule.kind, rule.parameters or {}
+    if kind == RuleKind.REMARK_PRESENT:
+        texts = [text for text in (order.buyer_remark.strip() and _("买家留言：%(text)s") % {
+            "text": order.buyer_remark.strip()}, order.seller_memo.strip() and _("卖家备注：%(text)s") % {
+            "text": order.seller_memo.strip()}) if text]
+        return "；".join(texts)[:300] or None
+    if kind == RuleKind.INCOMPLETE_ADDRESS:
+        labels = {"consignee_name": _("收货人"), "consignee_phone": _("联系电话"), "province": _("省"),
+                  "city": _("市"), "address": _("详细地址")}
+        missing = [str(label) for name, label in labels.items() if not str(getattr(order, name) or "").strip()]
+        return _("地址不完整：缺少%(fields)s") % {"fields": "、".join(missing)} if missing else None
+    if kind == RuleKind.AMOUNT_ABOVE:
+        threshold = Decimal(parameters.get("threshold", "0"))
+        if order.paid_amount > threshold:
+            return _("实付金额 %(amount)s 超过 %(threshold)s") % {"amount": order.paid_amount, "threshold": threshold}
+        return None
+    if kind == RuleKind.BLACKLISTED:
+        if order.buyer_nick and lookup_hash(order.buyer_nick) in context.nicks:
+            return _("买家「%(nick)s」在黑名单中") % {"nick": order.buyer_nick}
+        if order.consignee_phone and lookup_hash(order.consignee_phone) in context.phones:
+            return _("电话 %(phone)s 在黑名单中") % {"phone": mask_phone(order.consignee_phone)}
+        return None
+    if kind == RuleKind.UNMAPPED_SKU:
+        codes = sorted({line.sku_code for line in order.lines.all() if not line.product_id})
+        return _("商品未对应：%(codes)s") % {"codes": "、".join(codes[:10])} if codes else None
+    if kind == RuleKind.PAYMENT_TERMS:
+        return payment_reason(order, context)
+    if kind == RuleKind.OUT_OF_STOCK:
+        return context.shortage.get(order.pk)
+    if kind == RuleKind.REFUND_REQUESTED:
+        return _("有退款申请：%(status)s") % {"status": order.refund_status} if order.refund_status.strip() else None
+    return None
+
+
+def evaluate(order: SalesOrder, rules: list[ReviewRule], context: BatchContext) -> list[tuple[ReviewRule, str]]:
+    """(rule, reason) of every hold rule that holds the order, in priority order (see the module docstring)."""
+    holds = []
+    for rule in rules:
+        reason = evaluate_rule(rule, order, context)
+        if reason is None:
+            continue
+        if rule.action == RuleAction.PASS:
+            break
+        holds.append((rule, reason))
+    return holds
+
+
+def _load(ids) -> list[SalesOrder]:
+    return list(SalesOrder.objects.filter(pk__in=ids).select_related("store__default_warehouse", "warehouse",
+                                                                      "customer")
+                .prefetch_related("lines__product").order_by("pk"))
+
+
+def preview_rules(*, orders=None, rule: ReviewRule | None = None, limit: int = 200) -> list[ReviewResult]:
+    """Try the active rules (or one rule, active or not) on existing orders without changing anything.
+
+    orders defaults to the newest received and held orders (up to limit). Returns what review would
+    do with each order: reviewed or held with the reasons.
+    """
+    if orders is None:
+        orders = SalesOrder.objects.filter(status__in=REVIEWABLE_STATES).order_by("-pk")[:limit]
+    loaded = _load(allocation.order_ids(orders))
+    rules = [rule] if rule is not None else list(ReviewRule.objects.filter(active=True).order_by("priority", "id"))
+    context = BatchContext(loaded, rules)
+    results = []
+    for order in loaded:
+        holds = evaluate(order, rules, context)
+        results.append(ReviewResult(order.pk, order.code, "held" if holds else "reviewed",
+                                    [reason for _rule, reason in holds]))
+    return results
+
+
+def review_orders(*, user, orders) -> list[ReviewResult]:
+    """Review received (and held) orders with the active rules, in one transaction.
+
+    Held orders are reviewed again: their rule holds are closed and the rules re-run; manual holds
+    stay until released by hand. Orders held get OrderHold rows, status held and hold_reason (the
+    reasons joined), and OrderHeld; the others move to reviewed with OrderReviewed. Orders in other
+    states are skipped. A held order's reservation (if any) is released.
+    """
+    ids = allocation.order_ids(orders)
+    rules = list(ReviewRule.objects.filter(active=True).order_by("priority", "id"))
+    results = []
+    with transaction.atomic():
+        list(SalesOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        loaded = _load(ids)
+        reviewable = [order for order in loaded if order.status in REVIEWABLE_STATES]
+        now = timezone.now()
+        who = user if getattr(user, "pk", None) else None
+        OrderHold.objects.filter(order__in=reviewable, kind=HoldKind.RULE, active=True).update(
+            active=False, released_at=now, released_by=who, release_reason=_("重新审单"))
+        manual = defaultdict(list)
+        for order_id, reason in OrderHold.objects.filter(order__in=reviewable, active=True,
+                                                         kind=HoldKind.MANUAL).values_list("order_id", "reason"):
+            manual[order_id].append(reason)
+        context = BatchContext(reviewable, rules)
+        new_holds, audit = [], []
+        for order in loaded:
+            if order not in reviewable:
+                results.append(ReviewResult(order.pk, order.code, "skipped", [
+                    _("订单状态为「%(status)s」，不能审单") % {"status": LABELS[order.status]}]))
+                continue
+            holds = evaluate(order, rules, context)
+            reasons = manual[order.pk] + [reason for _rule, reason in holds]
+            before = snapshot(order)
+            new_holds += [OrderHold(order=order, kind=HoldKind.RULE, rule=rule, reason=reason[:300], created_by=who)
+                          for rule, reason in holds]
+            order.hold_reason = "；".join(reasons)[:300]
+            order.save(update_fields=["hold_reason", "updated_at"])
+            target = OrderStatus.HELD if reasons else OrderStatus.REVIEWED
+            move(user=user, obj=order, to_state=target, transitions=TRANSITIONS, labels=LABELS,
+                 reason=order.hold_reason or _("审单通过"))
+            audit.append((AuditAction.TRANSITION, order, before, snapshot(order)))
+            payload = {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
+                       "terms": context.terms(order)}
+            if reasons:
+                allocation.deallocate_order(user=user, order=order)
+                publish(ORDER_HELD, {**payload, "reasons": reasons,
+                                     "rules": [rule.name for rule, _text in holds]})
+                results.append(ReviewResult(order.pk, order.code, "held", reasons))
+            else:
+                publish(ORDER_REVIEWED, payload)
+                results.append(ReviewResult(order.pk, order.code, "reviewed"))
+        OrderHold.objects.bulk_create(new_holds)
+        record_many(user=user, entries=audit, note=_("审单"))
+    return results
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise SalesInvalid(ReviewError.REASON_REQUIRED, _("请填写原因"), field="reason")
+    return reason[:300]
+
+
+def hold_order(*, user, order: SalesOrder, reason: str) -> SalesOrder:
+    """Hold an order by hand (reason required, audited); an allocated order's reservation is released.
+
+    Raises REASON_REQUIRED without a reason, ORDER_NOT_REVIEWABLE (409) for an order that is not
+    received, reviewed, allocated or held. Holding a held order adds the manual reason.
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status not in HOLDABLE_STATES:
+            raise SalesConflict(ReviewError.ORDER_NOT_REVIEWABLE, _("订单「%(code)s」状态为「%(status)s」，不能挂起"),
+                                field="status", code=order.code, status=LABELS[order.status])
+        before = snapshot(order)
+        allocation.deallocate_order(user=user, order=order)
+        OrderHold.objects.create(order=order, kind=HoldKind.MANUAL, reason=reason,
+                                 created_by=user if getattr(user, "pk", None) else None)
+        order.hold_reason = "；".join(filter(None, [reason, order.hold_reason]))[:300]
+        order.save(update_fields=["hold_reason", "updated_at"])
+        move(user=user, obj=order, to_state=OrderStatus.HELD, transitions=TRANSITIONS, labels=LABELS,
+             reason=_("手工挂起：%(reason)s") % {"reason": reason})
+        record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before, after=snapshot(order),
+                      note=_("手工挂起：%(reason)s") % {"reason": reason})
+        publish(ORDER_HELD, {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
+                             "reasons": [reason], "rules": [], "manual": True})
+    return order
+
+
+def release_order(*, user, order: SalesOrder, reason: str) -> SalesOrder:
+    """Release a held order by hand: every active hold closes and the order moves to reviewed (audited).
+
+    Raises REASON_REQUIRED without a reason, ORDER_NOT_HELD (409) when the order is not held.
+    """
+    reason = _reason(reason)
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        if order.status != OrderStatus.HELD:
+            raise SalesConflict(ReviewError.ORDER_NOT_HELD, _("订单「%(code)s」未挂起"), field="status",
+                                code=order.code)
+        before = snapshot(order)
+        OrderHold.objects.filter(order=order, active=True).update(
+            active=False, released_at=timezone.now(), released_by=user if getattr(user, "pk", None) else None,
+            release_reason=reason)
+        order.hold_reason = ""
+        order.save(update_fields=["hold_reason", "updated_at"])
+        move(user=user, obj=order, to_state=OrderStatus.REVIEWED, transitions=TRANSITIONS, labels=LABELS,
+             reason=_("手工放行：%(reason)s") % {"reason": reason})
+        record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before, after=snapshot(order),
+                      note=_("手工放行：%(reason)s") % {"reason": reason})
+        publish(ORDER_REVIEWED, {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
+                                 "manual": True, "reason": reason})
+    return order

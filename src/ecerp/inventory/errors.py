@@ -24,6 +24,20 @@ class InventoryError(enum.StrEnum):
     COUNT_MISSING = "COUNT_MISSING"
     DUPLICATE_LINE = "DUPLICATE_LINE"
     INVALID_DATE_RANGE = "INVALID_DATE_RANGE"
+    # shipments, pick waves, available-to-sell
+    SHIPMENT_EXISTS = "SHIPMENT_EXISTS"
+    WRONG_ITEM = "WRONG_ITEM"
+    EXTRA_ITEM = "EXTRA_ITEM"
+    UNKNOWN_BARCODE = "UNKNOWN_BARCODE"
+    NOT_FULLY_SCANNED = "NOT_FULLY_SCANNED"
+    UNKNOWN_CARRIER = "UNKNOWN_CARRIER"
+    CARRIER_FAILED = "CARRIER_FAILED"
+    RESERVATION_MISMATCH = "RESERVATION_MISMATCH"
+    WAVE_WAREHOUSE_MISMATCH = "WAVE_WAREHOUSE_MISMATCH"
+    SHIPMENT_NOT_OPEN = "SHIPMENT_NOT_OPEN"
+    INVALID_RATIO = "INVALID_RATIO"
+    NO_POLICY = "NO_POLICY"
+    ALREADY_SHIPPED = "ALREADY_SHIPPED"
 
 
 class InventoryInvalid(DomainError):
@@ -55,3 +69,7 @@ class ReservationNotFound(DomainError):
     """The document holds no active reservation (404)."""
 
     http_status = 404
+
+
+class ShipmentConflict(Conflict):
+    """A shipment cannot do this now (already shipped, a live parcel exists): 409."""

@@ -23,3 +23,15 @@ def publish_moves(event_type: str, moves, *, document_type: str, document_id, do
     """Publish one event for the moves of one document action (call inside its transaction)."""
     return publish(event_type, moves_payload(moves, document_type=document_type, document_id=document_id,
                                              document_code=document_code, occurred_at=occurred_at, **extra))
+
+# Fulfilment (services/shipments.py). Payloads: shipment_id, shipment_code, reference_type,
+# reference_id, reference_code, store_code, warehouse_code, carrier, waybill_no, occurred_at, and
+# for ShipmentShipped / ShipmentReturned lines with sku_code, quantity, unit_cost, value, move_id.
+SHIPMENT_SHIPPED = "ShipmentShipped"
+SHIPMENT_SIGNED = "ShipmentSigned"
+SHIPMENT_CANCELLED = "ShipmentCancelled"
+SHIPMENT_INTERCEPTED = "ShipmentIntercepted"
+SHIPMENT_RETURNED = "ShipmentReturned"
+
+SHIPMENT_EVENT_TYPES = (SHIPMENT_SHIPPED, SHIPMENT_SIGNED, SHIPMENT_CANCELLED, SHIPMENT_INTERCEPTED,
+                        SHIPMENT_RETURNED)

@@ -10,7 +10,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.inventory.states import DocumentStatus, ReservationStatus, StocktakeStatus, TransferStatus
+from ecerp.core.crypto import EncryptedTextField
+from ecerp.inventory.states import (
+    DocumentStatus,
+    ReservationStatus,
+    ShipmentStatus,
+    StocktakeStatus,
+    TransferStatus,
+)
 from ecerp.masterdata.models import Location, Product, Warehouse
 
 # Unit costs keep 6 places (moving average); values are money in fen (2 places).
@@ -301,3 +308,180 @@ class StocktakeLine(models.Model):
     @property
     def difference(self) -> int | None:
         return None if self.counted_quantity is None else self.counted_quantity - self.book_quantity
+
+
+# --- fulfilment: shipments (pick, pack with scan check, ship, sign), pick waves -------------------------
+
+class PickWave(models.Model):
+    """A pick list (拣货波次) grouping many shipments of one warehouse, lines summed per SKU."""
+
+    code = models.CharField(_("波次号"), max_length=40, unique=True)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT,
+                                  related_name="pick_waves")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("制单人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("拣货波次")
+        verbose_name_plural = _("拣货波次")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.code
+
+
+class PickWaveLine(models.Model):
+    """One SKU to pick in a wave, at the location it was last received into (None: unassigned, last)."""
+
+    wave = models.ForeignKey(PickWave, on_delete=models.CASCADE, related_name="lines")
+    sequence = models.PositiveIntegerField(_("顺序"))
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, verbose_name=_("库位"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("拣货明细")
+        verbose_name_plural = _("拣货明细")
+        ordering = ["wave", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "product"], name="pick_wave_line_one_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="pick_wave_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.wave_id}/{self.sequence}"
+
+
+class Shipment(models.Model):
+    """A parcel (发货单/包裹) for one source document (a sales order) whose stock that document reserved."""
+
+    code = models.CharField(_("发货单号"), max_length=40, unique=True)
+    reference_type = models.CharField(_("来源单据类型"), max_length=40)
+    reference_id = models.CharField(_("来源单据ID"), max_length=64)
+    reference_code = models.CharField(_("来源单据号"), max_length=64, blank=True, default="")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT,
+                                  related_name="shipments")
+    store = models.ForeignKey("masterdata.Store", verbose_name=_("店铺"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="shipments")
+    status = models.CharField(_("状态"), max_length=20, choices=ShipmentStatus.choices,
+                              default=ShipmentStatus.CREATED, db_index=True)
+    consignee_name = EncryptedTextField(_("收货人"), mask="text")
+    consignee_phone = EncryptedTextField(_("收货电话"), mask="phone")
+    consignee_address = EncryptedTextField(_("收货地址"), mask="text")
+    wave = models.ForeignKey(PickWave, verbose_name=_("拣货波次"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="shipments")
+    carrier_code = models.CharField(_("承运商"), max_length=20, blank=True, default="", db_index=True)
+    waybill_no = models.CharField(_("运单号"), max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("制单人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    packed_at = models.DateTimeField(_("验货完成时间"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发货单")
+        verbose_name_plural = _("发货单")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["reference_type", "reference_id"], name="shipment_reference")]
+        constraints = [
+            # one live parcel per source document: its reservation is issued whole on ship
+            models.UniqueConstraint(fields=["reference_type", "reference_id"],
+                                    condition=~Q(status__in=["cancelled", "returned"]),
+                                    name="shipment_one_live_per_reference"),
+            models.UniqueConstraint(fields=["carrier_code", "waybill_no"], condition=~Q(waybill_no=""),
+                                    name="shipment_waybill_unique"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("行号"))
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+    scanned_quantity = models.PositiveIntegerField(_("已验数量"), default=0)
+    # the moving average at shipping (frozen then)
+    unit_cost = models.DecimalField(_("单位成本"), **COST, null=True, blank=True)
+    value = models.DecimalField(_("金额"), **VALUE, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发货明细")
+        verbose_name_plural = _("发货明细")
+        ordering = ["shipment", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "line_no"], name="shipment_line_no"),
+            models.UniqueConstraint(fields=["shipment", "product"], name="shipment_line_one_per_sku"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="shipment_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(scanned_quantity__lte=F("quantity")),
+                                   name="shipment_line_scanned_le_quantity"),
+        ]
+
+    def __str__(self):
+        return f"{self.shipment_id}/{self.line_no}"
+
+
+class ScanRecord(models.Model):
+    """One barcode scanned while packing (验货), accepted or refused; accepted ones count towards the line."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="scans")
+    line = models.ForeignKey(ShipmentLine, null=True, blank=True, on_delete=models.CASCADE, related_name="scans")
+    barcode = models.CharField(_("条码"), max_length=64)
+    accepted = models.BooleanField(_("通过"))
+    error_code = models.CharField(_("错误代码"), max_length=40, blank=True, default="")
+    scanned_at = models.DateTimeField(_("扫描时间"), auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("验货扫描记录")
+        verbose_name_plural = _("验货扫描记录")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.shipment_id} {self.barcode} {'ok' if self.accepted else self.error_code}"
+
+
+# --- available-to-sell per store (库存同步) -------------------------------------------------------------
+
+class StoreStockPolicy(models.Model):
+    """How much of the stock a store may sell: its warehouses, safety stock and share ratio."""
+
+    store = models.OneToOneField("masterdata.Store", verbose_name=_("店铺"), on_delete=models.CASCADE,
+                                 related_name="stock_policy")
+    warehouses = models.ManyToManyField(Warehouse, verbose_name=_("供货仓库"), related_name="+")
+    default_safety_stock = models.PositiveIntegerField(_("默认安全库存"), default=0)
+    share_ratio = models.DecimalField(_("共享比例"), max_digits=5, decimal_places=4, default=1)
+    updated_at = models.DateTimeField(_("更新时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("店铺库存同步策略")
+        verbose_name_plural = _("店铺库存同步策略")
+        ordering = ["store"]
+        constraints = [
+            models.CheckConstraint(condition=Q(share_ratio__gte=0) & Q(share_ratio__lte=1),
+                                   name="store_stock_policy_ratio_0_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.store_id}"
+
+
+class StoreSafetyStock(models.Model):
+    """The safety stock of one SKU in one store's policy (overrides the default)."""
+
+    policy = models.ForeignKey(StoreStockPolicy, on_delete=models.CASCADE, related_name="safety_stocks")
+    product = models.ForeignKey(Product, verbose_name=_("商品"), on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("安全库存"))
+
+    class Meta:
+        verbose_name = _("商品安全库存")
+        verbose_name_plural = _("商品安全库存")
+        constraints = [models.UniqueConstraint(fields=["policy", "product"], name="store_safety_stock_one_per_sku")]
+
+    def __str__(self):
+        return f"{self.policy_id}/{self.product_id}"

@@ -60,3 +60,31 @@ RESERVATION_TRANSITIONS = {
     ReservationStatus.RELEASED: set(),
     ReservationStatus.CONSUMED: set(),
 }
+
+
+class ShipmentStatus(models.TextChoices):
+    """A parcel (发货单/包裹) leaving a warehouse for one source document."""
+
+    CREATED = "created", _("待拣货")
+    PICKING = "picking", _("拣货/验货中")
+    PACKED = "packed", _("已验货打包")
+    SHIPPED = "shipped", _("已发货")
+    SIGNED = "signed", _("已签收")
+    CANCELLED = "cancelled", _("已取消")
+    INTERCEPTING = "intercepting", _("拦截中")
+    RETURNED = "returned", _("已拦截退回")
+
+
+SHIPMENT_TRANSITIONS = {
+    ShipmentStatus.CREATED: {ShipmentStatus.PICKING, ShipmentStatus.CANCELLED},
+    ShipmentStatus.PICKING: {ShipmentStatus.PACKED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.PACKED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    ShipmentStatus.SHIPPED: {ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING},
+    # the carrier may deliver before the interception reaches the parcel
+    ShipmentStatus.INTERCEPTING: {ShipmentStatus.RETURNED, ShipmentStatus.SIGNED},
+    ShipmentStatus.SIGNED: set(),
+    ShipmentStatus.CANCELLED: set(),
+    ShipmentStatus.RETURNED: set(),
+}
+
+OPEN_SHIPMENT_STATES = (ShipmentStatus.CREATED, ShipmentStatus.PICKING, ShipmentStatus.PACKED)

@@ -4,6 +4,10 @@ ledger (posting engine), reservations, stock (plain receipts/issues, bundles), d
 (other receipts/issues), transfers, stocktakes, rebuild (check and rebuild balances).
 """
 
+from ecerp.inventory.services.availability import (
+    available_to_sell,
+    save_store_stock_policy,
+)
 from ecerp.inventory.services.documents import (
     add_stock_document_line,
     cancel_stock_document,
@@ -12,12 +16,26 @@ from ecerp.inventory.services.documents import (
     remove_stock_document_line,
 )
 from ecerp.inventory.services.ledger import MoveLine, post_moves
+from ecerp.inventory.services.picking import create_pick_wave
 from ecerp.inventory.services.rebuild import BalanceDifference, check_stock_balances, rebuild_stock_balances
 from ecerp.inventory.services.reservations import (
     ReserveLine,
     issue_reserved_stock,
     release_reservation,
     reserve_stock,
+)
+from ecerp.inventory.services.shipments import (
+    Consignee,
+    cancel_shipment,
+    create_shipment,
+    intercept_shipment,
+    poll_carrier,
+    record_return,
+    record_sign_off,
+    reset_scans,
+    scan_item,
+    ship_shipment,
+    ship_shipments,
 )
 from ecerp.inventory.services.stock import (
     bundle_available,
@@ -51,4 +69,8 @@ __all__ = [
     "rebuild_stock_balances", "receive_stock", "receive_transfer", "record_counts", "release_reservation",
     "remove_stock_document_line", "remove_transfer_line", "reserve_bundle", "reserve_stock", "ship_transfer",
     "start_stocktake",
+    # fulfilment
+    "Consignee", "available_to_sell", "cancel_shipment", "create_pick_wave", "create_shipment",
+    "intercept_shipment", "poll_carrier", "record_return", "record_sign_off", "reset_scans",
+    "save_store_stock_policy", "scan_item", "ship_shipment", "ship_shipments",
 ]

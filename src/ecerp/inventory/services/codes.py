@@ -12,6 +12,8 @@ INVENTORY_RULES = {
     "stock_issue": dict(name="其他出库单", prefix="QC"),
     "transfer": dict(name="调拨单", prefix="DB"),
     "stocktake": dict(name="盘点单", prefix="PD"),
+    "shipment": dict(name="发货单", prefix="FH"),
+    "pick_wave": dict(name="拣货波次", prefix="BC"),
 }
 
 

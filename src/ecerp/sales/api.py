@@ -1,5 +1,5 @@
 """Order API: push orders (single or batch, Idempotency-Key), list and read them, cancel; SKU mapping;
-quarantine (list, retry, discard).
+quarantine (list, retry, discard); review (rules, preview, hold/release), allocation, merge and split.
 
 Thin: writes go through ecerp.sales.services (ingest_orders for every push), reads through
 ecerp.sales.queries. Consignee data is masked unless the caller may see personal data.
@@ -21,9 +21,9 @@ from ecerp.masterdata.models import Product
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.errors import SalesError, SalesInvalid
-from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.models import QuarantinedRecord, ReviewRule
 from ecerp.sales.privacy import mask_record, restore_masked
-from ecerp.sales.states import IngestOutcome
+from ecerp.sales.states import REVIEWABLE_STATES, IngestOutcome
 
 router = Router(tags=["sales"])
 WRITE_ERRORS = {400: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
@@ -273,3 +273,167 @@ def discard_quarantined(request: HttpRequest, record_id: int):
     return {**{name: getattr(record, name) for name in ("id", "source", "store_code", "platform_order_no", "errors",
                                                          "status", "created_at", "order_id")},
             "raw": record.raw if full else mask_record(record.raw)}
+
+
+# --- review, hold/release, allocation, merge and split -------------------------------------------------
+
+class OrderIdsIn(Schema):
+    order_ids: list[int] = Field(..., description="ids of orders of the caller's stores")
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class SplitIn(Schema):
+    line_nos: list[int] = Field([], description="lines split off into the first child order")
+    by_warehouse: bool = Field(False, description="split into one child per warehouse instead")
+
+
+class BatchResultOut(Schema):
+    order_id: int
+    order_code: str
+    outcome: str
+    warehouse: str = ""
+    reason: str = ""
+    reasons: list[str] = []
+
+
+class RuleIn(Schema):
+    name: str
+    kind: str
+    parameters: dict[str, Any] = {}
+    action: str = "hold"
+    priority: int = 100
+    active: bool = True
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parameters: dict[str, Any]
+    action: str
+    priority: int
+    active: bool
+
+
+class PreviewIn(Schema):
+    order_ids: list[int] | None = None
+    rule_id: int | None = None
+
+
+def _scoped_orders(request, ids: list[int]) -> list:
+    orders = list(queries.list_orders(user=request.user).filter(pk__in=ids))
+    missing = sorted(set(ids) - {order.pk for order in orders})
+    if missing:
+        raise NotFound("订单", ",".join(str(pk) for pk in missing), field="order_ids")
+    if not orders:
+        raise SalesInvalid(SalesError.MISSING_FIELD, _("请选择订单"), field="order_ids")
+    return orders
+
+
+def _rule_dict(rule) -> dict:
+    return {name: getattr(rule, name) for name in ("id", "name", "kind", "parameters", "action", "priority", "active")}
+
+
+@router.post("/sales/orders/review", response={200: list[BatchResultOut], **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def review_orders(request: HttpRequest, payload: OrderIdsIn):
+    """Review orders with the active rules: each becomes reviewed or held (reasons), others are skipped."""
+    results = services.review_orders(user=request.user, orders=_scoped_orders(request, payload.order_ids))
+    return [result.as_dict() for result in results]
+
+
+@router.post("/sales/orders/allocate", response={200: list[BatchResultOut], **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def allocate_orders(request: HttpRequest, payload: OrderIdsIn):
+    """Allocate reviewed orders: warehouse chosen and stock reserved (allocated), or out_of_stock, or skipped."""
+    results = services.allocate_orders(user=request.user, orders=_scoped_orders(request, payload.order_ids))
+    return [result.as_dict() for result in results]
+
+
+@router.post("/sales/orders/merge", response={201: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def merge_orders(request: HttpRequest, payload: OrderIdsIn):
+    """Merge orders of the same store, buyer and address into a new order (409 NOT_MERGEABLE, 400 MERGE_MISMATCH)."""
+    merged = services.merge_orders(user=request.user, orders=_scoped_orders(request, payload.order_ids))
+    return Status(201, order_dict(request.user, queries.get_order(user=request.user, pk=merged.pk)))
+
+
+@router.get("/sales/merge-groups", response=list[list[int]])
+@api_permission("sales.view_salesorder")
+def list_merge_groups(request: HttpRequest):
+    """Ids of unshipped orders that could be merged, grouped (same store, buyer and address)."""
+    stores = list(visible_stores(request.user).values_list("pk", flat=True))
+    return [[order.pk for order in group] for group in services.find_merge_groups(store_ids=stores)]
+
+
+@router.post("/orders/{order_id}/split", response={201: list[OrderOut], **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def split_order(request: HttpRequest, order_id: int, payload: SplitIn):
+    """Split an order by chosen lines or by warehouse into child orders (400 INVALID_SPLIT, 409 NOT_SPLITTABLE)."""
+    order = queries.get_order(user=request.user, pk=order_id)
+    if payload.by_warehouse:
+        children = services.split_order_by_warehouse(user=request.user, order=order)
+    else:
+        children = services.split_order_lines(user=request.user, order=order, line_nos=payload.line_nos)
+    return Status(201, [order_dict(request.user, queries.get_order(user=request.user, pk=child.pk))
+                        for child in children])
+
+
+@router.post("/orders/{order_id}/hold", response={200: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def hold_order(request: HttpRequest, order_id: int, payload: ReasonIn):
+    """Hold an order by hand (400 REASON_REQUIRED; an allocated order's reservation is released)."""
+    order = queries.get_order(user=request.user, pk=order_id)
+    services.hold_order(user=request.user, order=order, reason=payload.reason)
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
+
+
+@router.post("/orders/{order_id}/release", response={200: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def release_order(request: HttpRequest, order_id: int, payload: ReasonIn):
+    """Release a held order by hand to reviewed (400 REASON_REQUIRED, 409 ORDER_NOT_HELD)."""
+    order = queries.get_order(user=request.user, pk=order_id)
+    services.release_order(user=request.user, order=order, reason=payload.reason)
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
+
+
+@router.get("/sales/review-rules", response=list[RuleOut])
+@api_permission("sales.view_salesorder")
+def list_review_rules(request: HttpRequest):
+    """Review rules in the order they run (priority)."""
+    return [_rule_dict(rule) for rule in ReviewRule.objects.order_by("priority", "id")]
+
+
+@router.post("/sales/review-rules", response={201: RuleOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def create_review_rule(request: HttpRequest, payload: RuleIn):
+    """Create a review rule (400 INVALID_RULE for a bad kind, action or parameters)."""
+    rule = services.save_review_rule(user=request.user, **payload.dict())
+    return Status(201, _rule_dict(rule))
+
+
+@router.put("/sales/review-rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def update_review_rule(request: HttpRequest, rule_id: int, payload: RuleIn):
+    """Change a review rule."""
+    rule = ReviewRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("审单规则", rule_id)
+    return _rule_dict(services.save_review_rule(user=request.user, rule=rule, **payload.dict()))
+
+
+@router.post("/sales/review-preview", response={200: list[BatchResultOut], **WRITE_ERRORS})
+@api_permission("sales.view_salesorder")
+def preview_review_rules(request: HttpRequest, payload: PreviewIn):
+    """Try the active rules (or one rule) on orders (default: the newest received and held) without changing them."""
+    rule = None
+    if payload.rule_id is not None:
+        rule = ReviewRule.objects.filter(pk=payload.rule_id).first()
+        if rule is None:
+            raise NotFound("审单规则", payload.rule_id, field="rule_id")
+    orders = _scoped_orders(request, payload.order_ids) if payload.order_ids else (
+        queries.list_orders(user=request.user).filter(status__in=REVIEWABLE_STATES)[:200])
+    return [result.as_dict() for result in services.preview_rules(orders=orders, rule=rule)]

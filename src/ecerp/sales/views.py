@@ -1,5 +1,7 @@
 """Pages of order ingest: order list and detail (timeline), file upload with a result summary,
-quarantine (list, edit and retry, discard), and SKU mapping (unmapped codes, map to a product).
+quarantine (list, edit and retry, discard), and SKU mapping (unmapped codes, map to a product);
+review and allocation: batch actions on the list (review, allocate, merge), hold/release and split
+on the detail page, and the review rules page (rules, blacklist, preview).
 
 Thin: reads through sales.queries, writes through sales.services; a DomainError becomes a message
 on the page. Stores are limited to the user's data scope.
@@ -26,9 +28,18 @@ from ecerp.masterdata.models import Product
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.adapters.files import FORMAT_LABELS, FORMATS, parse_order_file, template_csv
-from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.models import Blacklist, QuarantinedRecord, ReviewRule
 from ecerp.sales.privacy import mask_record, restore_masked
-from ecerp.sales.states import IngestOutcome, OrderStatus, QuarantineStatus
+from ecerp.sales.states import (
+    MERGEABLE_STATES,
+    REVIEWABLE_STATES,
+    BlacklistKind,
+    IngestOutcome,
+    OrderStatus,
+    QuarantineStatus,
+    RuleAction,
+    RuleKind,
+)
 
 PAGE_SIZE = 50
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -65,10 +76,15 @@ def order_list(request):
                "q": request.GET.get("q", "").strip(), "date_from": _date(request.GET.get("date_from")),
                "date_to": _date(request.GET.get("date_to")), "exception": exception,
                "pending_mapping": request.GET.get("pending_mapping") == "1"}
-    page = Paginator(queries.list_orders(user=request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    orders = queries.list_orders(user=request.user, **filters)
+    hold = request.GET.get("hold", "").strip()
+    if hold:
+        orders = orders.filter(hold_reason__icontains=hold)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(request, "order_list.html", _("销售订单"), page=page, filters=filters,
                    statuses=OrderStatus.choices, stores=visible_stores(request.user),
-                   exception=request.GET.get("exception", ""))
+                   exception=request.GET.get("exception", ""), hold=hold,
+                   can_change=has_permission(request.user, "sales.change_salesorder"))
 
 
 @require_permission("sales.view_salesorder")
@@ -78,9 +94,13 @@ def order_detail(request, pk: int):
         order = queries.get_order(user=request.user, pk=pk)
     except NotFound:
         raise Http404 from None
+    can_change = has_permission(request.user, "sales.change_salesorder")
     return _render(request, "order_detail.html", order.code, order=order, personal=queries.personal(request.user,
                    order), lines=order.lines.all(), timeline=queries.timeline(order),
-                   can_cancel=order.is_open and has_permission(request.user, "sales.change_salesorder"))
+                   can_cancel=order.is_open and can_change, can_change=can_change,
+                   holds=order.holds.select_related("rule").order_by("-id"),
+                   can_split=can_change and order.status in MERGEABLE_STATES,
+                   merged_from=order.merged_from.all(), split_children=order.split_children.all())
 
 
 @require_permission("sales.change_salesorder")
@@ -229,3 +249,128 @@ def mappings(request):
     return _render(request, "mappings.html", _("商品对应"), unmapped=queries.unmapped_skus(user=request.user),
                    mappings=queries.list_mappings(user=request.user)[:200],
                    can_add=has_permission(request.user, "sales.add_storeskumapping"))
+
+
+# --- review, allocation, merge and split ---------------------------------------------------------------
+
+def _selected(request) -> list:
+    ids = [pk for pk in (_int(value) for value in request.POST.getlist("orders")) if pk]
+    return list(queries.list_orders(user=request.user).filter(pk__in=ids))
+
+
+def _summary(request, results, verb) -> None:
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.outcome] = counts.get(result.outcome, 0) + 1
+    labels = {"reviewed": _("通过"), "held": _("挂起"), "skipped": _("跳过"), "allocated": _("已分配"),
+              "out_of_stock": _("缺货")}
+    messages.success(request, _("%(verb)s：%(counts)s") % {"verb": verb, "counts": "，".join(
+        f"{labels.get(outcome, outcome)} {count}" for outcome, count in counts.items())})
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_batch(request):
+    """Batch actions of the order list: review, allocate or merge the ticked orders."""
+    orders = _selected(request)
+    action = request.POST.get("action", "")
+    if not orders:
+        messages.error(request, _("请先勾选订单"))
+        return redirect("sales:orders")
+    try:
+        if action == "review":
+            _summary(request, services.review_orders(user=request.user, orders=orders), _("审单"))
+        elif action == "allocate":
+            _summary(request, services.allocate_orders(user=request.user, orders=orders), _("分配库存"))
+        elif action == "merge":
+            merged = services.merge_orders(user=request.user, orders=orders)
+            messages.success(request, _("已合并为订单 %(code)s") % {"code": merged.code})
+            return redirect("sales:order", pk=merged.pk)
+        else:
+            messages.error(request, _("未知的操作"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:orders")
+
+
+def _order_or_404(request, pk: int):
+    try:
+        return queries.get_order(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_hold(request, pk: int):
+    """Hold (or, with action=release, release) an order by hand with a reason."""
+    order = _order_or_404(request, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "release":
+            services.release_order(user=request.user, order=order, reason=reason)
+            messages.success(request, _("订单已放行"))
+        else:
+            services.hold_order(user=request.user, order=order, reason=reason)
+            messages.success(request, _("订单已挂起"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:order", pk=pk)
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_split(request, pk: int):
+    """Split an order by the ticked lines, or by warehouse."""
+    order = _order_or_404(request, pk)
+    try:
+        if request.POST.get("action") == "warehouse":
+            children = services.split_order_by_warehouse(user=request.user, order=order)
+        else:
+            line_nos = [number for number in (_int(v) for v in request.POST.getlist("lines")) if number]
+            children = services.split_order_lines(user=request.user, order=order, line_nos=line_nos)
+        messages.success(request, _("已拆分为 %(codes)s") % {"codes": "、".join(child.code for child in children)})
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:order", pk=pk)
+
+
+@require_permission("sales.view_salesorder")
+def review_rules(request):
+    """审单规则: rules in the order they run, add or change one, blacklist, and a preview on open orders."""
+    can_change = has_permission(request.user, "sales.change_salesorder")
+    preview = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action != "preview" and not can_change:
+            return HttpResponse(status=403)
+        try:
+            if action == "preview":
+                rule = ReviewRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
+                orders = queries.list_orders(user=request.user).filter(status__in=REVIEWABLE_STATES)[:200]
+                preview = services.preview_rules(orders=orders, rule=rule)
+            elif action == "blacklist":
+                services.add_to_blacklist(user=request.user, kind=request.POST.get("kind", ""),
+                                          value=request.POST.get("value", ""), reason=request.POST.get("reason", ""))
+                messages.success(request, _("已加入黑名单"))
+                return redirect("sales:review_rules")
+            elif action == "unblacklist":
+                entry = Blacklist.objects.filter(pk=_int(request.POST.get("entry"))).first()
+                if entry is not None:
+                    services.remove_from_blacklist(user=request.user, entry=entry)
+                return redirect("sales:review_rules")
+            else:
+                rule = ReviewRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
+                threshold = request.POST.get("threshold", "").strip()
+                services.save_review_rule(
+                    user=request.user, rule=rule, name=request.POST.get("name", ""), kind=request.POST.get("kind", ""),
+                    parameters={"threshold": threshold} if threshold else {}, action=request.POST.get("rule_action",
+                                                                                                   "hold"),
+                    priority=_int(request.POST.get("priority")) or 100, active=request.POST.get("active") == "1")
+                messages.success(request, _("审单规则已保存"))
+                return redirect("sales:review_rules")
+        except DomainError as error:
+            _report(request, error)
+    return _render(request, "review_rules.html", _("审单规则"), rules=ReviewRule.objects.order_by("priority", "id"),
+                   kinds=RuleKind.choices, actions=RuleAction.choices, blacklist=Blacklist.objects.all(),
+                   blacklist_kinds=BlacklistKind.choices, preview=preview, can_change=can_change)

@@ -35,8 +35,9 @@ def _model_perms(app: str, models: list[str], actions=("view", "add", "change", 
 
 VIEW_ALL_MASTERDATA = _model_perms("masterdata", MASTERDATA_TYPES, ("view",))
 INVENTORY_VIEW = _model_perms("inventory", ["stockbalance", "stockmove", "reservation", "stockdocument", "transfer",
-                                            "stocktake"], ("view",))
-INVENTORY_OPERATE = INVENTORY_VIEW + _model_perms("inventory", ["stockdocument", "transfer", "stocktake"],
+                                            "stocktake", "shipment", "pickwave", "storestockpolicy"], ("view",))
+INVENTORY_OPERATE = INVENTORY_VIEW + _model_perms("inventory", ["stockdocument", "transfer", "stocktake", "shipment",
+                                                                "pickwave", "storestockpolicy"],
                                                   ("add", "change")) + ["inventory.approve_stocktake"]
 SALES_VIEW = _model_perms("sales", ["salesorder", "quarantinedrecord", "storeskumapping"], ("view",))
 SALES_OPERATE = SALES_VIEW + _model_perms("sales", ["salesorder", "storeskumapping"], ("add", "change")) + [
@@ -58,7 +59,7 @@ ROLES: dict[str, dict] = {
         "perms": VIEW_ALL_MASTERDATA
         + _model_perms("masterdata", ["product", "bundlecomponent", "store"], ("add", "change"))
         + ["masterdata.export_masterdata", "masterdata.import_masterdata"]
-        + INVENTORY_VIEW + SALES_OPERATE,
+        + INVENTORY_VIEW + ["inventory.add_shipment"] + SALES_OPERATE,
     },
     "warehouse": {
         "name": "仓库",

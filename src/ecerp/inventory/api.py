@@ -314,3 +314,7 @@ def cancel_stocktake(request: HttpRequest, stocktake_id: int):
     stocktake = queries.get_stocktake(user=request.user, pk=stocktake_id)
     services.cancel_stocktake(user=request.user, stocktake=stocktake)
     return queries.get_stocktake(user=request.user, pk=stocktake_id)
+
+
+# Fulfilment (shipments, pick waves, PDFs, available-to-sell) registers its operations on this router.
+from ecerp.inventory import shipment_api  # noqa: E402, F401

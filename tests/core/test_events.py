@@ -1,7 +1,8 @@
 """Domain events: the outbox, the handler registry, at-least-once delivery with once-only effects."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from ecerp.core import events
 from ecerp.core.models import HandledEvent, OutboxEvent, SystemSetting
@@ -134,3 +135,108 @@ def test_event_without_handlers_is_marked_delivered():
     assert events.deliver_pending(event_ids=[event.pk]) == 1
     event.refresh_from_db()
     assert event.delivered_at is not None
+
+
+@pytest.mark.django_db
+def test_publish_many_writes_the_batch_in_one_insert_and_delivers_after_commit(
+        handlers, django_capture_on_commit_callbacks, django_assert_max_num_queries):
+    # given a handler of one of the two types in a batch
+    events.subscribe("TestRecordOnly")(record_call)
+    items = [("TestRecordOnly", {"sku": f"SKU{number:06d}"}) for number in range(3)] + [("NobodyListens", {"x": 1})]
+    # when the batch is published inside a transaction
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            with django_assert_max_num_queries(2):  # the executemany and the primary key lookup
+                published = events.publish_many(items)
+            # then the rows are in the outbox, in order, with their primary keys, and nothing ran yet
+            assert [event.pk for event in published] == sorted(event.pk for event in published)
+            stored = OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id")
+            assert [(event.pk, event.event_id, event.event_type, event.payload) for event in stored] == [
+                (event.pk, event.event_id, event.event_type, event.payload) for event in published]
+            assert CALLS == []
+    # and after commit one callback delivered all four, the handled ones once each
+    assert len(callbacks) == 1
+    assert CALLS == [("record", str(event.event_id)) for event in published[:3]]
+    assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+    assert set(OutboxEvent.objects.values_list("attempts", flat=True)) == {1}
+    assert SystemSetting.objects.get(key=f"seen-{published[1].event_id}").value == "SKU000001"
+
+
+@pytest.mark.django_db
+def test_publish_many_in_a_rolled_back_transaction_leaves_nothing(handlers, django_capture_on_commit_callbacks):
+    # given a change that fails after publishing a batch
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                events.publish_many([("TestProductChanged", {"sku": "A"}), ("TestProductChanged", {"sku": "B"})])
+                raise RuntimeError("validation failed")
+    # then no event is stored and no handler ran; an empty batch writes nothing either
+    assert events.publish_many([]) == []
+    assert not OutboxEvent.objects.exists()
+    assert callbacks == [] and CALLS == []
+
+
+@pytest.mark.django_db
+def test_events_nobody_handles_are_marked_delivered_with_one_update():
+    # given 300 pending events of types without handlers
+    events.publish_many([(f"NobodyListens{number % 3}", {"n": number}) for number in range(300)])
+    # when they are delivered
+    with CaptureQueriesContext(connection) as queries:
+        assert events.deliver_pending(limit=1000) == 300
+    # then one SELECT found them and one UPDATE marked them all
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert statements == ["SELECT", "UPDATE"]
+    assert OutboxEvent.objects.filter(delivered_at__isnull=False, attempts=1).count() == 300
+
+
+@pytest.mark.django_db
+def test_deliver_pending_takes_the_oldest_up_to_the_limit():
+    # given five pending events without handlers
+    published = events.publish_many([("NobodyListens", {"n": number}) for number in range(5)])
+    # when two are delivered
+    assert events.deliver_pending(limit=2) == 2
+    # then they are the two oldest
+    pending = list(OutboxEvent.objects.filter(delivered_at__isnull=True).values_list("pk", flat=True))
+    assert pending == [event.pk for event in published[2:]]
+
+
+@pytest.mark.django_db
+def test_a_batch_with_a_failing_handler_keeps_only_that_event_pending(handlers):
+    # given a batch where the flaky handler fails for one event only, and events nobody handles
+    FAILING["enabled"] = False
+    published = events.publish_many([("TestProductChanged", {"sku": "A"}), ("NobodyListens", {}),
+                                     ("TestProductChanged", {"sku": "B"}), ("TestProductChanged", {"sku": "C"})])
+    bad = published[2]
+    SystemSetting.objects.create(key=f"flaky-{bad.event_id}", value="makes the flaky handler's insert fail")
+    # when the batch is delivered
+    with CaptureQueriesContext(connection) as queries:
+        assert events.deliver_pending() == 3
+    # then the failing event stays pending with its attempt and error, the others are delivered
+    bad.refresh_from_db()
+    assert bad.delivered_at is None and bad.attempts == 1 and "IntegrityError" in bad.last_error
+    assert OutboxEvent.objects.filter(delivered_at__isnull=False, attempts=1).count() == 3
+    # and the marks were set-based: one UPDATE for the unhandled, one for the failure, one for the delivered
+    updates = [query["sql"] for query in queries.captured_queries if query["sql"].upper().startswith("UPDATE")]
+    assert len(updates) == 3
+    # when the cause is removed and delivery runs again
+    SystemSetting.objects.filter(key=f"flaky-{bad.event_id}").delete()
+    CALLS.clear()
+    assert events.deliver_pending() == 1
+    # then only the handler that failed ran again
+    assert CALLS == [("flaky", str(bad.event_id))]
+    bad.refresh_from_db()
+    assert bad.delivered_at is not None and bad.attempts == 2
+
+
+@pytest.mark.django_db
+def test_a_handler_subscribed_after_delivery_does_not_receive_earlier_events(handlers):
+    # given an event delivered while nobody handled its type, and one still pending
+    delivered, pending = events.publish_many([("TestRecordOnly", {"sku": "EARLY"}),
+                                              ("TestRecordOnly", {"sku": "LATE"})])
+    assert events.deliver_pending(event_ids=[delivered.pk]) == 1
+    # when a handler of the type is subscribed and delivery runs again
+    events.subscribe("TestRecordOnly")(record_call)
+    assert events.deliver_pending() == 1
+    # then the handler received only the event that was still pending: no handler means delivered
+    assert CALLS == [("record", str(pending.event_id))]
+    assert not HandledEvent.objects.filter(event_id=delivered.event_id).exists()

@@ -1,6 +1,6 @@
 """Domain events: an outbox written with the business change, and an explicit handler registry.
 
-publish() must run inside the transaction that makes the change; the event is
+publish() / publish_many() must run inside the transaction that makes the change; the events are
 delivered after commit (in-process by default, or by `ecerp deliver_events` /
 a worker). Delivery is at least once; each handler runs once per event id,
 recorded in HandledEvent in the same transaction as the handler's own writes.
@@ -17,9 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ecerp.core.bulk import insert_records
 from ecerp.core.models import HandledEvent, OutboxEvent
 
 log = logging.getLogger(__name__)
+# events per after-commit delivery call of publish_many (one SELECT and one UPDATE each)
+DELIVERY_CHUNK = 2000
 
 _HANDLERS: dict[str, list[Callable[[dict], None]]] = defaultdict(list)
 
@@ -54,6 +57,29 @@ def publish(event_type: str, payload: dict) -> OutboxEvent:
     return event
 
 
+def publish_many(items: list[tuple[str, dict]]) -> list[OutboxEvent]:
+    """Write a batch of (event type, payload) to the outbox in one insert; deliver them after commit.
+
+    Call it inside the transaction that makes the change, like publish(): the rows are in the
+    outbox (in the order given, with their primary keys) before commit, and a rolled-back
+    transaction leaves none. After commit one call per DELIVERY_CHUNK events delivers them.
+    """
+    if not items:
+        return []
+    events = [OutboxEvent(event_id=uuid.uuid4(), event_type=event_type, payload=payload)
+              for event_type, payload in items]
+    insert_records(OutboxEvent, events, key="event_id")
+    ids = [event.pk for event in events]
+    transaction.on_commit(lambda: _deliver_published(ids))
+    return events
+
+
+def _deliver_published(ids: list[int]) -> None:
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        chunk = ids[start:start + DELIVERY_CHUNK]
+        deliver_pending(event_ids=chunk, limit=len(chunk))
+
+
 def _run_handler(event: OutboxEvent, handler: Callable) -> None:
     name = handler_name(handler)
     with transaction.atomic():
@@ -65,13 +91,35 @@ def _run_handler(event: OutboxEvent, handler: Callable) -> None:
         handler({"event_id": str(event.event_id), "event_type": event.event_type, **event.payload})
 
 
+def _mark_delivered(ids: list[int]) -> int:
+    """Mark still-pending events delivered with one UPDATE; return how many this call marked."""
+    if not ids:
+        return 0
+    return OutboxEvent.objects.filter(pk__in=ids, delivered_at__isnull=True).update(
+        delivered_at=timezone.now(), attempts=F("attempts") + 1)
+
+
 def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> int:
-    """Deliver undelivered events to their handlers; return how many were completed."""
-    events = OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id")
+    """Deliver up to limit undelivered events (oldest first) to their handlers; return how many were completed.
+
+    Events whose type has no handler at this moment are marked delivered together, with one
+    UPDATE: a handler subscribed later does not receive them (subscribe in the app's events.py,
+    which is imported at start-up). The others are loaded in one query; each handler runs in
+    its own transaction with its HandledEvent row (skipped when that row exists), the events
+    whose handlers all succeeded are marked delivered with one UPDATE at the end (a crash
+    before it redelivers them, and the HandledEvent rows make that harmless), and an event
+    with a failing handler stays pending with attempts incremented and last_error kept.
+    """
+    pending = OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id")
     if event_ids is not None:
-        events = events.filter(pk__in=event_ids)
-    done = 0
-    for event in events[:limit]:
+        pending = pending.filter(pk__in=event_ids)
+    batch = list(pending.values_list("pk", "event_type")[:limit])
+    with_handlers = [pk for pk, event_type in batch if handlers_for(event_type)]
+    done = _mark_delivered([pk for pk, event_type in batch if not handlers_for(event_type)])
+    if not with_handlers:
+        return done
+    succeeded = []
+    for event in OutboxEvent.objects.filter(pk__in=with_handlers).order_by("id"):
         try:
             for handler in handlers_for(event.event_type):
                 _run_handler(event, handler)
@@ -81,6 +129,5 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
                 attempts=F("attempts") + 1, last_error=repr(error)[:2000]
             )
             continue
-        OutboxEvent.objects.filter(pk=event.pk).update(delivered_at=timezone.now(), attempts=F("attempts") + 1)
-        done += 1
-    return done
+        succeeded.append(event.pk)
+    return done + _mark_delivered(succeeded)

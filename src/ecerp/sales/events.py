@@ -7,15 +7,9 @@ mapped product code (or empty), quantity, unit price, discount and amount.
 
 from __future__ import annotations
 
-import uuid
-
-from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
-
-from ecerp.core.events import deliver_pending, handlers_for, publish
+from ecerp.core.events import publish, publish_many
 from ecerp.core.models import OutboxEvent
-from ecerp.sales.bulk import insert_all
+from ecerp.sales.states import OrderStatus
 
 ORDER_RECEIVED = "OrderReceived"
 ORDER_PAID = "OrderPaid"
@@ -53,31 +47,19 @@ def publish_order(event_type: str, order, lines, products: dict | None = None, *
     return publish(event_type, {**order_payload(order, lines, products), **extra})
 
 
-def publish_many(items: list[tuple[str, dict]]) -> list[OutboxEvent]:
-    """Publish a batch of (event type, payload) in one insert, delivered by one after-commit call.
+def publish_new_orders(orders: list[tuple], products: dict, source: str) -> list[OutboxEvent]:
+    """Publish the events of newly received orders, given as (order, lines), in one outbox insert.
 
-    The same outbox rows and the same delivery (core.events.deliver_pending) as publish(), without a
-    round trip per event: ingest publishes two events per order. core.events has no batch form yet.
+    Each order gets OrderReceived (with its source), OrderPaid when it has a payment time and
+    OrderCancelled when it arrived cancelled; core.events.publish_many writes them with one
+    executemany and delivers them after commit. Call inside the transaction that created the orders.
     """
-    if not items:
-        return []
-    events = [OutboxEvent(event_id=uuid.uuid4(), event_type=event_type, payload=payload)
-              for event_type, payload in items]
-    insert_all(OutboxEvent, events, key="event_id")
-    ids = [event.pk for event in events]
-    event_types = {event_type for event_type, _payload in items}
-    transaction.on_commit(lambda: _deliver(ids, event_types))
-    return events
-
-
-def _deliver(ids: list[int], event_types: set[str]) -> None:
-    if not any(handlers_for(event_type) for event_type in event_types):
-        # nobody subscribes (yet): what deliver_pending would do per event, in one statement
-        OutboxEvent.objects.filter(pk__in=ids, delivered_at__isnull=True).update(
-            delivered_at=timezone.now(), attempts=F("attempts") + 1)
-        return
-    # one transaction for the batch's delivery marks (deliver_pending keeps each handler in its own
-    # savepoint, so a failing handler is still recorded and retried later); a crash before the
-    # commit redelivers the batch, which handlers absorb by event id
-    with transaction.atomic():
-        deliver_pending(event_ids=ids, limit=len(ids))
+    items = []
+    for order, lines in orders:
+        payload = order_payload(order, lines, products)
+        items.append((ORDER_RECEIVED, {**payload, "source": source}))
+        if order.payment_time:
+            items.append((ORDER_PAID, payload))
+        if order.status == OrderStatus.CANCELLED:
+            items.append((ORDER_CANCELLED, {**payload, "reason": order.platform_status}))
+    return publish_many(items)

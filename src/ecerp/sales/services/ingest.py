@@ -18,13 +18,13 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.bulk import insert_records
 from ecerp.core.errors import ErrorDetail
 from ecerp.core.models import AuditAction, StateHistory
 from ecerp.core.services import next_codes
 from ecerp.core.states import move
 from ecerp.masterdata.models import Product, Store
 from ecerp.sales import calculations, events
-from ecerp.sales.bulk import insert_all
 from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
@@ -191,7 +191,7 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
         results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
                                     platform_order_no=order.platform_order_no))
         versions.append(_version(saved, order, source, outcome))
-    insert_all(OrderVersion, versions)
+    insert_records(OrderVersion, versions, key=None)
     return results
 
 
@@ -248,30 +248,22 @@ def _create(*, user, source: str, new, stores: dict, products: dict) -> list[Sal
         saved._pending_lines = _lines(saved, order, products)
         saved.status, saved.hold_reason = _status_for(order, saved._pending_lines)
         orders.append(saved)
-    insert_all(SalesOrder, orders, key="code")
+    insert_records(SalesOrder, orders, key="code")
     for saved in orders:
         for line in saved._pending_lines:
             line.order_id = saved.pk
         all_lines.extend(saved._pending_lines)
-    insert_all(SalesOrderLine, all_lines)
+    insert_records(SalesOrderLine, all_lines, key=None)
     who = user if getattr(user, "pk", None) else None
-    insert_all(StateHistory, [
+    insert_records(StateHistory, [
         StateHistory(model="sales.salesorder", object_id=str(saved.pk), field="status", from_state="",
                      to_state=saved.status, user=who, reason=saved.hold_reason or _("接收订单（%(source)s）")
                      % {"source": source})
-        for saved in orders])
+        for saved in orders], key=None)
     record_many(user=user, entries=[(AuditAction.CREATE, saved, None, snapshot(saved)) for saved in orders],
                 note=_("订单接收（%(source)s）") % {"source": source})
     codes_by_id = _product_codes(all_lines)
-    published = []
-    for saved in orders:
-        payload = events.order_payload(saved, saved._pending_lines, codes_by_id)
-        published.append((events.ORDER_RECEIVED, {**payload, "source": source}))
-        if saved.payment_time:
-            published.append((events.ORDER_PAID, payload))
-        if saved.status == OrderStatus.CANCELLED:
-            published.append((events.ORDER_CANCELLED, {**payload, "reason": saved.platform_status}))
-    events.publish_many(published)
+    events.publish_new_orders([(saved, saved._pending_lines) for saved in orders], codes_by_id, source)
     return orders
 
 

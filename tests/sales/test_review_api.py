@@ -83,3 +83,33 @@ def test_merge_and_split_happy_path(api_as, setup):
     assert len(merged["lines"]) == 2
     response = post(client, f"/api/orders/{merged['id']}/split", {"line_nos": [2]})
     assert response.status_code == 201 and len(response.json()) == 2
+
+
+def test_store_allocation_order_and_terms(api_as, setup):
+    # given a second warehouse listed before the first for the store
+    other = warehouse("WH2")
+    stock(setup["item"], other, 5)
+    client = api_as("operations")
+    response = client.client.put("/api/sales/stores/TM01/allocation", data=json.dumps(
+        {"warehouses": ["WH2", "WH1"], "payment_terms": "cod"}), content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"store": "TM01", "warehouses": ["WH2", "WH1"], "payment_terms": "cod"}
+    bad = client.client.put("/api/sales/stores/TM01/allocation", data=json.dumps({"warehouses": ["NOPE"]}),
+                            content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "NO_WAREHOUSE"
+    assert api_as("warehouse").client.put("/api/sales/stores/TM01/allocation", data=json.dumps(
+        {"warehouses": []}), content_type="application/json").status_code == 403
+
+
+def test_order_payment_terms_deposit(api_as, setup):
+    # given a deposit order of 90 with 90 paid but a deposit of 100 required
+    client = api_as("operations")
+    item = order()
+    response = post(client, f"/api/orders/{item.pk}/payment-terms", {"payment_terms": "deposit",
+                                                                    "deposit_amount": "100"})
+    assert response.status_code == 200 and response.json()["payment_terms"] == "deposit"
+    post(client, "/api/sales/review-rules", {"name": "付款", "kind": "payment_terms_not_satisfied"})
+    body = post(client, "/api/sales/orders/review", {"order_ids": [item.pk]}).json()
+    assert body[0]["outcome"] == "held" and "定金未付" in body[0]["reasons"][0]
+    response = post(client, f"/api/orders/{item.pk}/payment-terms", {"payment_terms": "barter"})
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "INVALID_RULE"

@@ -20,7 +20,7 @@ from ecerp.core.permissions import api_permission
 from ecerp.masterdata.models import Product
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
-from ecerp.sales.errors import SalesError, SalesInvalid
+from ecerp.sales.errors import ReviewError, SalesError, SalesInvalid
 from ecerp.sales.models import QuarantinedRecord, ReviewRule
 from ecerp.sales.privacy import mask_record, restore_masked
 from ecerp.sales.states import REVIEWABLE_STATES, IngestOutcome
@@ -69,6 +69,12 @@ class OrderOut(Schema):
     refund_status: str
     platform_updated_at: datetime.datetime | None
     received_at: datetime.datetime
+    payment_terms: str = ""
+    deposit_amount: str = "0.00"
+    customer_id: int | None = None
+    warehouse: str = ""
+    merged_into_id: int | None = None
+    split_from_id: int | None = None
     lines: list[LineOut] = []
 
 
@@ -140,6 +146,9 @@ def order_dict(user, order, with_lines: bool = True) -> dict:
     data.update(queries.personal(user, order))
     data.update({name: str(getattr(order, name)) for name in ("goods_amount", "discount", "freight", "paid_amount")})
     data["store"] = order.store.code
+    data.update({"payment_terms": order.payment_terms, "deposit_amount": str(order.deposit_amount),
+                 "customer_id": order.customer_id, "warehouse": order.warehouse.code if order.warehouse_id else "",
+                 "merged_into_id": order.merged_into_id, "split_from_id": order.split_from_id})
     data["lines"] = [{
         "line_no": line.line_no, "sku_code": line.sku_code, "title": line.title, "quantity": line.quantity,
         "unit_price": str(line.unit_price), "discount": str(line.discount), "amount": str(line.amount),
@@ -185,7 +194,8 @@ def push_orders(request: HttpRequest, payload: dict[str, Any] = Body(...)):  # n
 @api_permission("sales.view_salesorder")
 def list_orders(request: HttpRequest, filters: Query[OrderFilter]):
     """Orders of the caller's stores, newest first (filters: status, store, q, dates, exception, pending_mapping)."""
-    orders = queries.list_orders(user=request.user, **filters.dict()).prefetch_related("lines__product")
+    orders = (queries.list_orders(user=request.user, **filters.dict()).select_related("warehouse")
+              .prefetch_related("lines__product"))
     return [order_dict(request.user, order) for order in orders]
 
 
@@ -437,3 +447,66 @@ def preview_review_rules(request: HttpRequest, payload: PreviewIn):
     orders = _scoped_orders(request, payload.order_ids) if payload.order_ids else (
         queries.list_orders(user=request.user).filter(status__in=REVIEWABLE_STATES)[:200])
     return [result.as_dict() for result in services.preview_rules(orders=orders, rule=rule)]
+
+
+class StoreAllocationIn(Schema):
+    warehouses: list[str] = Field(..., description="warehouse codes in the order allocation tries them")
+    payment_terms: str = Field("", description="default payment terms of the store's orders (empty: unchanged)")
+
+
+class StoreAllocationOut(Schema):
+    store: str
+    warehouses: list[str]
+    payment_terms: str
+
+
+class PaymentTermsIn(Schema):
+    payment_terms: str = Field("", description="prepaid, cod, credit, deposit; empty = the store's default")
+    customer_id: int | None = None
+    deposit_amount: str | None = None
+
+
+def _store_settings(store) -> dict:
+    from ecerp.sales.models import AllocationRule, StoreSalesSetting
+    setting = StoreSalesSetting.objects.filter(store=store).first()
+    return {"store": store.code, "payment_terms": setting.payment_terms if setting else "prepaid",
+            "warehouses": list(AllocationRule.objects.filter(store=store).order_by("priority")
+                               .values_list("warehouse__code", flat=True))}
+
+
+@router.put("/sales/stores/{store_code}/allocation", response={200: StoreAllocationOut, **WRITE_ERRORS})
+@api_permission("masterdata.change_store")
+def set_store_allocation(request: HttpRequest, store_code: str, payload: StoreAllocationIn):
+    """Set a store's warehouse order for allocation (after its default warehouse) and default payment terms."""
+    from ecerp.masterdata.models import Warehouse
+    store = visible_stores(request.user).filter(code=store_code).first()
+    if store is None:
+        raise NotFound("店铺", store_code)
+    by_code = {w.code: w for w in Warehouse.objects.filter(code__in=payload.warehouses, active=True)}
+    unknown = [code for code in payload.warehouses if code not in by_code]
+    if unknown:
+        raise SalesInvalid(ReviewError.NO_WAREHOUSE, _("仓库「%(codes)s」不存在或已停用"), field="warehouses",
+                           codes="、".join(unknown))
+    services.set_allocation_rules(user=request.user, store=store,
+                                  warehouses=[by_code[code] for code in payload.warehouses])
+    if payload.payment_terms:
+        services.set_store_payment_terms(user=request.user, store=store, payment_terms=payload.payment_terms)
+    return _store_settings(store)
+
+
+@router.post("/orders/{order_id}/payment-terms", response={200: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def set_payment_terms(request: HttpRequest, order_id: int, payload: PaymentTermsIn):
+    """Set an order's payment terms, customer (a partner) and deposit; review again to apply them."""
+    from ecerp.core.money import parse_decimal
+    from ecerp.masterdata.models import Partner
+    order = queries.get_order(user=request.user, pk=order_id)
+    customer = None
+    if payload.customer_id is not None:
+        customer = Partner.objects.filter(pk=payload.customer_id).first()
+        if customer is None:
+            raise NotFound("客户", payload.customer_id, field="customer_id")
+    deposit = parse_decimal(payload.deposit_amount, field="deposit_amount") if payload.deposit_amount else None
+    services.set_order_payment_terms(user=request.user, order=order, payment_terms=payload.payment_terms,
+                                     customer=customer, deposit_amount=deposit)
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))

@@ -1,6 +1,11 @@
 """Sales services: the only writers of orders, lines, mappings, quarantine and idempotency keys."""
 
-from ecerp.sales.services.allocation import AllocationResult, allocate_orders, deallocate_order
+from ecerp.sales.services.allocation import (
+    AllocationResult,
+    allocate_orders,
+    deallocate_order,
+    set_allocation_rules,
+)
 from ecerp.sales.services.idempotency import run_idempotent
 from ecerp.sales.services.ingest import IngestResult, RecordResult, ingest_orders
 from ecerp.sales.services.mapping import map_platform_sku, rematch_waiting_lines, resolve_products
@@ -16,13 +21,16 @@ from ecerp.sales.services.review import (
     remove_from_blacklist,
     review_orders,
     save_review_rule,
+    set_order_payment_terms,
+    set_store_payment_terms,
 )
 from ecerp.sales.services.sync import sync_store_orders
 
 __all__ = [
     "AllocationResult", "ReviewResult", "add_to_blacklist", "allocate_orders", "deallocate_order",
     "find_merge_groups", "hold_order", "merge_orders", "preview_rules", "release_order", "remove_from_blacklist",
-    "review_orders", "save_review_rule", "split_order_by_warehouse", "split_order_lines",
+    "review_orders", "save_review_rule", "set_allocation_rules", "set_order_payment_terms",
+    "set_store_payment_terms", "split_order_by_warehouse", "split_order_lines",
     "IngestResult", "RecordResult", "cancel_order", "discard_quarantined", "ingest_orders", "map_platform_sku",
     "mark_shipped", "rematch_waiting_lines", "resolve_products", "retry_quarantined", "run_idempotent",
     "sync_store_orders",

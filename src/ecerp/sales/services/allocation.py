@@ -216,3 +216,23 @@ def _allocate_one(user, order, needs, candidates, available, codes, products, wa
 def deallocate_order(*, user, order: SalesOrder) -> int:
     """Release an order's reservation (cancellation, refund before shipping, manual hold). Idempotent."""
     return release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=order.pk)
+
+
+def set_allocation_rules(*, user, store, warehouses: list[Warehouse]) -> list[AllocationRule]:
+    """Set the warehouses allocation tries for a store, in the given order (after its default warehouse).
+
+    An empty list removes the rules (every active warehouse by code is tried). Audited.
+    """
+    with transaction.atomic():
+        before = {"warehouses": [rule.warehouse.code for rule in
+                                 AllocationRule.objects.filter(store=store).select_related("warehouse")]}
+        AllocationRule.objects.filter(store=store).delete()
+        seen, rules = set(), []
+        for warehouse in warehouses:
+            if warehouse.pk not in seen:
+                seen.add(warehouse.pk)
+                rules.append(AllocationRule(store=store, warehouse=warehouse, priority=len(rules) + 1))
+        AllocationRule.objects.bulk_create(rules)
+        record_change(user=user, action=AuditAction.UPDATE, instance=store, before=before,
+                      after={"warehouses": [warehouse.code for warehouse in warehouses]}, note=_("分仓规则"))
+    return rules

@@ -390,3 +390,45 @@ def release_order(*, user, order: SalesOrder, reason: str) -> SalesOrder:
         publish(ORDER_REVIEWED, {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
                                  "manual": True, "reason": reason})
     return order
+
+
+def set_store_payment_terms(*, user, store, payment_terms: str) -> StoreSalesSetting:
+    """Set the default payment terms of a store's orders (INVALID_RULE for unknown terms). Audited."""
+    if payment_terms not in PaymentTerms.values:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("未知的付款条件「%(terms)s」"), field="payment_terms",
+                           terms=payment_terms)
+    with transaction.atomic():
+        setting, _created = StoreSalesSetting.objects.select_for_update().get_or_create(store=store)
+        before = snapshot(setting)
+        setting.payment_terms = payment_terms
+        setting.save()
+        record_change(user=user, action=AuditAction.UPDATE, instance=setting, before=before, after=snapshot(setting))
+    return setting
+
+
+def set_order_payment_terms(*, user, order: SalesOrder, payment_terms: str = "", customer=None,
+                            deposit_amount: Decimal | None = None) -> SalesOrder:
+    """Set an order's payment terms ("" = the store's default), customer and deposit before it ships.
+
+    Raises INVALID_RULE for unknown terms or a negative deposit, ORDER_NOT_REVIEWABLE (409) once the
+    order has shipped or ended. Audited; review again to apply the terms.
+    """
+    if payment_terms and payment_terms not in PaymentTerms.values:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("未知的付款条件「%(terms)s」"), field="payment_terms",
+                           terms=payment_terms)
+    if deposit_amount is not None and deposit_amount < 0:
+        raise SalesInvalid(ReviewError.INVALID_RULE, _("「定金」不能为负数"), field="deposit_amount")
+    with transaction.atomic():
+        order = SalesOrder.objects.select_for_update().get(pk=order.pk)
+        if not order.is_open:
+            raise SalesConflict(ReviewError.ORDER_NOT_REVIEWABLE, _("订单「%(code)s」状态为「%(status)s」，不能修改"),
+                                field="status", code=order.code, status=LABELS[order.status])
+        before = snapshot(order)
+        order.payment_terms = payment_terms
+        order.customer = customer
+        if deposit_amount is not None:
+            order.deposit_amount = calculations.cents(deposit_amount)
+        order.save(update_fields=["payment_terms", "customer", "deposit_amount", "updated_at"])
+        record_change(user=user, action=AuditAction.UPDATE, instance=order, before=before, after=snapshot(order),
+                      note=_("付款条件"))
+    return order

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ecerp.inventory import views
+from ecerp.inventory import shipment_views, views
 
 app_name = "inventory"
 
@@ -25,4 +25,19 @@ urlpatterns = [
     path("stocktakes/<int:pk>/counts/", views.stocktake_counts, name="stocktake_counts"),
     path("stocktakes/<int:pk>/approve/", views.stocktake_approve, name="stocktake_approve"),
     path("stocktakes/<int:pk>/<str:action>/", views.stocktake_action, name="stocktake_action"),
+    # fulfilment
+    path("shipments/", shipment_views.shipment_list, name="shipments"),
+    path("shipments/ship/", shipment_views.shipment_batch_ship, name="shipment_batch_ship"),
+    path("shipments/labels/", shipment_views.labels_batch, name="shipment_labels"),
+    path("shipments/<int:pk>/", shipment_views.shipment_detail, name="shipment"),
+    path("shipments/<int:pk>/scan/", shipment_views.shipment_scan, name="shipment_scan"),
+    path("shipments/<int:pk>/label.pdf", shipment_views.shipment_label, name="shipment_label"),
+    path("shipments/<int:pk>/slip.pdf", shipment_views.shipment_slip, name="shipment_slip"),
+    path("shipments/<int:pk>/<str:action>/", shipment_views.shipment_action, name="shipment_action"),
+    path("waves/", shipment_views.wave_list, name="waves"),
+    path("waves/new/", shipment_views.wave_create, name="wave_create"),
+    path("waves/<int:pk>/", shipment_views.wave_detail, name="wave"),
+    path("waves/<int:pk>/pick-list.pdf", shipment_views.wave_pdf, name="wave_pdf"),
+    path("available/", shipment_views.available, name="available"),
+    path("available/policy/", shipment_views.available_policy, name="available_policy"),
 ]

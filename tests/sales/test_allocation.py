@@ -132,3 +132,20 @@ def test_bundle_orders_reserve_components(setup):
     [result] = services.allocate_orders(user=None, orders=[item])
     assert result.outcome == "allocated"
     assert balance(setup["item"], setup["b"]) == (10, 7) and balance(part, setup["b"]) == (10, 3)
+
+
+def test_a_shipped_parcel_ships_its_allocated_order(setup):
+    # given an allocated order
+    from ecerp.sales.services.orders import ship_on_shipment
+    stock(setup["item"], setup["b"], 5)
+    [item] = reviewed(order())
+    services.allocate_orders(user=None, orders=[item])
+    payload = {"reference_type": "sales_order", "reference_id": str(item.pk), "shipment_code": "FH1",
+               "waybill_no": "SF123"}
+    # when inventory reports its parcel shipped (twice: delivery is at least once)
+    ship_on_shipment(payload)
+    ship_on_shipment(payload)
+    # then the order is shipped, once
+    assert fresh(item).status == OrderStatus.SHIPPED
+    # and a parcel of another document type is ignored
+    ship_on_shipment({**payload, "reference_type": "other"})

@@ -1,7 +1,9 @@
 """Verbs on one order outside ingest: cancel by hand (releasing its reservation), and mark shipped.
 
 A cancellation that arrives from the platform (ingest publishes OrderCancelled) releases the
-reservation through release_on_cancel, subscribed to OrderCancelled (idempotent by nature).
+reservation through release_on_cancel, subscribed to OrderCancelled (idempotent by nature); a
+parcel shipped by inventory fulfilment (ShipmentShipped of reference type sales_order) marks its
+allocated order shipped through ship_on_shipment.
 
 mark_shipped is the single door to the shipped state until fulfilment (pick, pack, ship with a
 waybill) is built; it exists so a later platform version can be told apart before and after
@@ -17,10 +19,11 @@ from ecerp.core.audit import record_change, snapshot
 from ecerp.core.events import subscribe
 from ecerp.core.models import AuditAction
 from ecerp.core.states import move
+from ecerp.inventory.events import SHIPMENT_SHIPPED
 from ecerp.sales import events
 from ecerp.sales.errors import SalesConflict, SalesError
 from ecerp.sales.models import SalesOrder
-from ecerp.sales.services.allocation import deallocate_order
+from ecerp.sales.services.allocation import RESERVATION_TYPE, deallocate_order
 from ecerp.sales.states import LABELS, TRANSITIONS, OrderStatus
 
 
@@ -72,3 +75,26 @@ def release_on_cancel(payload: dict) -> None:
     order = SalesOrder.objects.filter(pk=payload.get("order_id"), status=OrderStatus.CANCELLED).first()
     if order is not None:
         deallocate_order(user=None, order=order)
+
+
+@subscribe(SHIPMENT_SHIPPED)
+def ship_on_shipment(payload: dict) -> None:
+    """A parcel of an allocated sales order left the warehouse (inventory fulfilment): the order is shipped.
+
+    Idempotent (a shipped order stays shipped); parcels of other documents and orders in any other
+    state are left alone.
+    """
+    if payload.get("reference_type") != RESERVATION_TYPE:
+        return
+    order = SalesOrder.objects.filter(pk=_int_or_none(payload.get("reference_id")),
+                                      status=OrderStatus.ALLOCATED).first()
+    if order is not None:
+        mark_shipped(user=None, order=order, reason=_("包裹 %(shipment)s 已发货，运单号 %(waybill)s") % {
+            "shipment": payload.get("shipment_code", ""), "waybill": payload.get("waybill_no") or "-"})
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -89,3 +89,17 @@ def test_warehouse_role_sees_rules_but_cannot_change(make_user, setup):
     response = client.post("/sales/review-rules/", {"action": "save", "name": "x", "kind": "remark_present"})
     assert response.status_code == 403 and ReviewRule.objects.count() == 0
     assert client.post("/sales/orders/batch/", {"action": "review"}).status_code == 403
+
+
+def test_store_warehouse_order_and_terms_on_the_rules_page(client, setup):
+    from ecerp.sales.models import AllocationRule, StoreSalesSetting
+    other = warehouse("WH2")
+    store_id = StoreSalesSetting._meta.get_field("store").related_model.objects.get(code="TM01").pk
+    client.post("/sales/review-rules/", {"action": "store", "store": store_id, "warehouses": "WH2, WH1",
+                                         "payment_terms": "cod"})
+    assert list(AllocationRule.objects.order_by("priority").values_list("warehouse", flat=True)) == [
+        other.pk, setup["wh"].pk]
+    assert StoreSalesSetting.objects.get().payment_terms == "cod"
+    response = client.post("/sales/review-rules/", {"action": "store", "store": store_id, "warehouses": "NOPE"},
+                           follow=True)
+    assert "NOPE" in response.content.decode() and AllocationRule.objects.count() == 2

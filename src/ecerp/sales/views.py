@@ -24,11 +24,11 @@ from django.views.decorators.http import require_POST
 from ecerp.core.errors import DomainError, NotFound
 from ecerp.core.permissions import has_permission, require_permission
 from ecerp.core.views import page_context
-from ecerp.masterdata.models import Product
+from ecerp.masterdata.models import Product, Warehouse
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.adapters.files import FORMAT_LABELS, FORMATS, parse_order_file, template_csv
-from ecerp.sales.models import Blacklist, QuarantinedRecord, ReviewRule
+from ecerp.sales.models import AllocationRule, Blacklist, QuarantinedRecord, ReviewRule, StoreSalesSetting
 from ecerp.sales.privacy import mask_record, restore_masked
 from ecerp.sales.states import (
     MERGEABLE_STATES,
@@ -36,6 +36,7 @@ from ecerp.sales.states import (
     BlacklistKind,
     IngestOutcome,
     OrderStatus,
+    PaymentTerms,
     QuarantineStatus,
     RuleAction,
     RuleKind,
@@ -354,6 +355,11 @@ def review_rules(request):
                                           value=request.POST.get("value", ""), reason=request.POST.get("reason", ""))
                 messages.success(request, _("已加入黑名单"))
                 return redirect("sales:review_rules")
+            elif action == "store":
+                if not has_permission(request.user, "masterdata.change_store"):
+                    return HttpResponse(status=403)
+                _save_store_settings(request)
+                return redirect("sales:review_rules")
             elif action == "unblacklist":
                 entry = Blacklist.objects.filter(pk=_int(request.POST.get("entry"))).first()
                 if entry is not None:
@@ -371,6 +377,32 @@ def review_rules(request):
                 return redirect("sales:review_rules")
         except DomainError as error:
             _report(request, error)
+    stores = list(visible_stores(request.user).select_related("default_warehouse"))
+    terms = dict(StoreSalesSetting.objects.values_list("store_id", "payment_terms"))
+    orders_of = {}
+    for store_id, code in AllocationRule.objects.order_by("priority").values_list("store_id", "warehouse__code"):
+        orders_of.setdefault(store_id, []).append(code)
+    store_rows = [{"store": store, "terms": terms.get(store.pk, PaymentTerms.PREPAID),
+                   "warehouses": " ".join(orders_of.get(store.pk, []))} for store in stores]
     return _render(request, "review_rules.html", _("审单规则"), rules=ReviewRule.objects.order_by("priority", "id"),
+                   store_rows=store_rows, payment_terms=PaymentTerms.choices,
+                   can_change_store=has_permission(request.user, "masterdata.change_store"),
                    kinds=RuleKind.choices, actions=RuleAction.choices, blacklist=Blacklist.objects.all(),
                    blacklist_kinds=BlacklistKind.choices, preview=preview, can_change=can_change)
+
+
+def _save_store_settings(request) -> None:
+    """A store's default payment terms and warehouse order (codes separated by spaces or commas)."""
+    store = visible_stores(request.user).filter(pk=_int(request.POST.get("store"))).first()
+    if store is None:
+        raise Http404
+    codes = [code for code in request.POST.get("warehouses", "").replace(",", " ").replace("，", " ").split() if code]
+    by_code = {warehouse.code: warehouse for warehouse in Warehouse.objects.filter(code__in=codes, active=True)}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        messages.error(request, _("仓库「%(codes)s」不存在或已停用") % {"codes": "、".join(unknown)})
+        return
+    services.set_allocation_rules(user=request.user, store=store, warehouses=[by_code[code] for code in codes])
+    services.set_store_payment_terms(user=request.user, store=store,
+                                     payment_terms=request.POST.get("payment_terms", PaymentTerms.PREPAID))
+    messages.success(request, _("店铺「%(store)s」的分仓顺序和付款条件已保存") % {"store": store.name})

@@ -149,3 +149,11 @@ def test_a_shipped_parcel_ships_its_allocated_order(setup):
     assert fresh(item).status == OrderStatus.SHIPPED
     # and a parcel of another document type is ignored
     ship_on_shipment({**payload, "reference_type": "other"})
+
+
+def test_an_order_without_products_is_never_allocated(setup):
+    stock(setup["item"], setup["b"], 5)
+    [item] = reviewed(order())
+    item.lines.update(product=None)
+    [result] = services.allocate_orders(user=None, orders=[item])
+    assert result.outcome == "out_of_stock" and fresh(item).status == OrderStatus.REVIEWED

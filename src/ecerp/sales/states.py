@@ -35,8 +35,9 @@ TRANSITIONS = {
     OrderStatus.PENDING_MAPPING: {OrderStatus.RECEIVED, OrderStatus.HELD} | _ENDS,
     OrderStatus.RECEIVED: {OrderStatus.PENDING_MAPPING, OrderStatus.HELD, OrderStatus.REVIEWED,
                            OrderStatus.SHIPPED} | _ENDS,
-    OrderStatus.HELD: {OrderStatus.REVIEWED} | _REINGEST | _ENDS,
-    OrderStatus.REVIEWED: {OrderStatus.HELD, OrderStatus.ALLOCATED} | _REINGEST | _ENDS,
+    # shipped from held or reviewed too: a parcel that left the warehouse is a fact (see ship_on_shipment)
+    OrderStatus.HELD: {OrderStatus.REVIEWED, OrderStatus.SHIPPED} | _REINGEST | _ENDS,
+    OrderStatus.REVIEWED: {OrderStatus.HELD, OrderStatus.ALLOCATED, OrderStatus.SHIPPED} | _REINGEST | _ENDS,
     OrderStatus.ALLOCATED: {OrderStatus.HELD, OrderStatus.REVIEWED, OrderStatus.SHIPPED} | _REINGEST | _ENDS,
     OrderStatus.MERGED: set(),
     OrderStatus.SPLIT: set(),

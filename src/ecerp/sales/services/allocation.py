@@ -176,7 +176,7 @@ def allocate_orders(*, user, orders) -> list[AllocationResult]:
 def _allocate_one(user, order, needs, candidates, available, codes, products, warehouses_by_id):
     # a reservation left from before a platform version sent the order back is released first
     release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=order.pk)
-    for warehouse in full_warehouses(needs, candidates, available):
+    for warehouse in (full_warehouses(needs, candidates, available) if needs else []):
         lines = [ReserveLine(products[product_id], warehouse, units) for product_id, units in sorted(needs.items())]
         try:
             with transaction.atomic():

@@ -58,7 +58,7 @@ def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
 
 
 def mark_shipped(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
-    """Move a received or allocated order to shipped (the door fulfilment will use).
+    """Move an unshipped order (received, held, reviewed, allocated) to shipped (fulfilment's door).
 
     Raises INVALID_TRANSITION otherwise. Issuing the reserved stock is fulfilment's part.
     """
@@ -81,13 +81,14 @@ def release_on_cancel(payload: dict) -> None:
 def ship_on_shipment(payload: dict) -> None:
     """A parcel of an allocated sales order left the warehouse (inventory fulfilment): the order is shipped.
 
-    Idempotent (a shipped order stays shipped); parcels of other documents and orders in any other
-    state are left alone.
+    Idempotent (a shipped order stays shipped). An order a later platform version sent back to
+    received (or held, reviewed) while its parcel was on the way ships too: the goods have left.
+    Parcels of other documents, and pending, cancelled, merged or split orders are left alone.
     """
     if payload.get("reference_type") != RESERVATION_TYPE:
         return
-    order = SalesOrder.objects.filter(pk=_int_or_none(payload.get("reference_id")),
-                                      status=OrderStatus.ALLOCATED).first()
+    order = SalesOrder.objects.filter(pk=_int_or_none(payload.get("reference_id")), status__in=(
+        OrderStatus.ALLOCATED, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED)).first()
     if order is not None:
         mark_shipped(user=None, order=order, reason=_("包裹 %(shipment)s 已发货，运单号 %(waybill)s") % {
             "shipment": payload.get("shipment_code", ""), "waybill": payload.get("waybill_no") or "-"})

@@ -59,7 +59,7 @@ def _move(user, shipment: Shipment, to_state: str, reason: str = "") -> bool:
 
 
 def _locked(shipment: Shipment) -> Shipment:
-    return Shipment.objects.select_for_update().select_related("warehouse", "store").get(pk=shipment.pk)
+    return Shipment.objects.select_for_update(of=("self",)).select_related("warehouse", "store").get(pk=shipment.pk)
 
 
 def _reserved(reference_type: str, reference_id: str) -> dict[tuple[int, int], int]:
@@ -186,7 +186,7 @@ def scan_item(*, user, shipment: Shipment, barcode: str) -> ScanResult:
 
     The barcode is a product's barcode or code. Refused, and kept as a refused ScanRecord:
     UNKNOWN_BARCODE, WRONG_ITEM (a product not in the parcel), EXTRA_ITEM (one more unit than
-    the line needs), SHIPMENT_NOT_OPEN (cancelled, packed or shipped parcels). The first scan
+    the line needs, also once packed), SHIPMENT_NOT_OPEN (cancelled or shipped parcels). The first scan
     moves created -> picking, the last one picking -> packed. Each accepted unit is one
     conditional UPDATE (scanned < quantity), so two scanners never overcount.
     """
@@ -197,7 +197,8 @@ def scan_item(*, user, shipment: Shipment, barcode: str) -> ScanResult:
         try:
             if not barcode:
                 raise _refuse(InventoryError.UNKNOWN_BARCODE, _("请扫描条码"), barcode="")
-            if shipment.status not in OPEN_SHIPMENT_STATES or shipment.status == ShipmentStatus.PACKED:
+            # a packed parcel still answers EXTRA_ITEM / WRONG_ITEM, the message a packer needs
+            if shipment.status not in OPEN_SHIPMENT_STATES:
                 raise InventoryInvalid(InventoryError.SHIPMENT_NOT_OPEN,
                                        _("包裹「%(shipment)s」状态为「%(status)s」，不能验货"), field="barcode",
                                        shipment=shipment.code, status=shipment.get_status_display())

@@ -103,3 +103,13 @@ def test_store_warehouse_order_and_terms_on_the_rules_page(client, setup):
     response = client.post("/sales/review-rules/", {"action": "store", "store": store_id, "warehouses": "NOPE"},
                            follow=True)
     assert "NOPE" in response.content.decode() and AllocationRule.objects.count() == 2
+
+
+def test_payment_terms_on_the_order_page(client, setup):
+    item = order()
+    client.post(f"/sales/orders/{item.pk}/payment-terms/", {"payment_terms": "deposit", "deposit_amount": "20"})
+    item = fresh(item)
+    assert item.payment_terms == "deposit" and str(item.deposit_amount) == "20.00"
+    response = client.post(f"/sales/orders/{item.pk}/payment-terms/", {"payment_terms": "credit",
+                                                                       "customer": "NOPE"}, follow=True)
+    assert "NOPE" in response.content.decode() and fresh(item).payment_terms == "deposit"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:pk>/hold/", views.order_hold, name="order_hold"),
     path("orders/<int:pk>/split/", views.order_split, name="order_split"),
+    path("orders/<int:pk>/payment-terms/", views.order_payment_terms, name="order_payment_terms"),
     path("orders/batch/", views.order_batch, name="order_batch"),
     path("review-rules/", views.review_rules, name="review_rules"),
     path("upload/", views.upload, name="upload"),

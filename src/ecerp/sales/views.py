@@ -101,7 +101,8 @@ def order_detail(request, pk: int):
                    can_cancel=order.is_open and can_change, can_change=can_change,
                    holds=order.holds.select_related("rule").order_by("-id"),
                    can_split=can_change and order.status in MERGEABLE_STATES,
-                   merged_from=order.merged_from.all(), split_children=order.split_children.all())
+                   merged_from=order.merged_from.all(), split_children=order.split_children.all(),
+                   payment_terms=PaymentTerms.choices)
 
 
 @require_permission("sales.change_salesorder")
@@ -406,3 +407,25 @@ def _save_store_settings(request) -> None:
     services.set_store_payment_terms(user=request.user, store=store,
                                      payment_terms=request.POST.get("payment_terms", PaymentTerms.PREPAID))
     messages.success(request, _("店铺「%(store)s」的分仓顺序和付款条件已保存") % {"store": store.name})
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_payment_terms(request, pk: int):
+    """Set an order's payment terms, customer (partner code) and deposit."""
+    from ecerp.core.money import parse_decimal
+    from ecerp.masterdata.models import Partner
+    order = _order_or_404(request, pk)
+    try:
+        code = request.POST.get("customer", "").strip()
+        customer = Partner.objects.filter(code=code).first() if code else None
+        if code and customer is None:
+            raise NotFound(_("客户"), code, field="customer")
+        deposit = parse_decimal(request.POST.get("deposit_amount", ""), field="deposit_amount")
+        services.set_order_payment_terms(user=request.user, order=order,
+                                         payment_terms=request.POST.get("payment_terms", ""), customer=customer,
+                                         deposit_amount=deposit)
+        messages.success(request, _("付款条件已保存，请重新审单"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:order", pk=pk)

@@ -190,6 +190,8 @@ def test_an_unscanned_parcel_or_an_unknown_carrier_cannot_ship():
     with pytest.raises(DomainError) as error:
         services.ship_shipment(user=None, shipment=shipment, carrier_code="SIM")
     assert error.value.code == "NOT_FULLY_SCANNED"
+    # and the carrier was never asked for a waybill
+    assert get_carrier("SIM").events == {}
     scan_all(shipment)
     with pytest.raises(DomainError) as error:
         services.ship_shipment(user=None, shipment=shipment, carrier_code="NOBODY")
@@ -242,6 +244,9 @@ def test_cancelling_an_unshipped_parcel_keeps_the_reservation_and_publishes_the_
     shipment = reserved_shipment([(cream, 1)], wh)
     services.cancel_shipment(user=None, shipment=shipment, reason="客户取消")
     assert balance(cream, wh)[:2] == (1, 1)
+    with pytest.raises(DomainError) as error:
+        services.ship_shipment(user=None, shipment=shipment, carrier_code="SIM")
+    assert error.value.code == "INVALID_TRANSITION"
     event = OutboxEvent.objects.get(event_type="ShipmentCancelled").payload
     assert event["reference_id"] == "SO1" and event["reason"] == "客户取消"
     history = StateHistory.objects.filter(model="inventory.shipment", object_id=str(shipment.pk))

@@ -20,7 +20,7 @@ from ecerp.core.audit import record_change, snapshot
 from ecerp.core.errors import DomainError
 from ecerp.core.events import publish
 from ecerp.core.models import AuditAction
-from ecerp.core.states import move
+from ecerp.core.states import check_transition, move
 from ecerp.inventory.carriers import RETURNED, SIGNED, get_carrier
 from ecerp.inventory.errors import InventoryError, InventoryInvalid, ShipmentConflict, line_field
 from ecerp.inventory.events import (
@@ -260,37 +260,45 @@ def _book_waybill(shipment: Shipment, carrier_code: str) -> tuple[str, str]:
     return adapter.code, waybill_no
 
 
+SHIPPED_STATES = (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING, ShipmentStatus.RETURNED)
+
+
+def _check_shippable(shipment: Shipment) -> list[ShipmentLine]:
+    """The lines of a parcel that may ship now: ALREADY_SHIPPED, NOT_FULLY_SCANNED, INVALID_TRANSITION
+    (cancelled) or RESERVATION_MISMATCH otherwise."""
+    if shipment.status in SHIPPED_STATES:
+        raise ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
+                               shipment=shipment.code, waybill=shipment.waybill_no)
+    if shipment.status == ShipmentStatus.CANCELLED:
+        check_transition(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.SHIPPED, labels=LABELS)
+    if shipment.status != ShipmentStatus.PACKED:
+        raise InventoryInvalid(InventoryError.NOT_FULLY_SCANNED, _("包裹「%(shipment)s」还没有验货完成，不能发货"),
+                               field="status", shipment=shipment.code)
+    lines = list(shipment.lines.select_related("product"))
+    _check_reservation(reference_type=shipment.reference_type, reference_id=shipment.reference_id,
+                       reference_code=shipment.reference_code, warehouse=shipment.warehouse,
+                       wanted={line.product_id: line.quantity for line in lines})
+    return lines
+
+
 def ship_shipment(*, user, shipment: Shipment, carrier_code: str) -> Shipment:
     """Hand a packed parcel to the carrier: waybill number, stock issued, ShipmentShipped published.
 
     The waybill is booked first (outside the transaction; the simulated carrier and real ones
-    return the same number for the same parcel). Then, in one transaction: the parcel must be
-    packed (INVALID_TRANSITION otherwise; ALREADY_SHIPPED 409 for a shipped one, which never
-    issues twice), the source's reservation must still be exactly the lines
+    return the same number for the same parcel) once a fresh read shows the parcel may ship. Then,
+    in one transaction under the row lock, the same checks again: the parcel must be packed
+    (NOT_FULLY_SCANNED; INVALID_TRANSITION when cancelled; ALREADY_SHIPPED 409 for a shipped
+    one, which never issues twice), the source's reservation must still be exactly the lines
     (RESERVATION_MISMATCH), the reserved stock is issued at the moving average, each line
     keeps its unit cost and value, and ShipmentShipped carries lines, quantities and costs.
     """
-    if shipment.status in (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING,
-                           ShipmentStatus.RETURNED):
-        raise ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
-                               shipment=shipment.code, waybill=shipment.waybill_no)
+    # checked on a fresh read before the carrier is asked (no booking for a parcel that cannot go),
+    # and again under the row lock
+    _check_shippable(Shipment.objects.select_related("warehouse").get(pk=shipment.pk))
     carrier, waybill_no = _book_waybill(shipment, carrier_code)
     with transaction.atomic():
         shipment = _locked(shipment)
-        if shipment.status != ShipmentStatus.PACKED:
-            if shipment.status in (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING,
-                                   ShipmentStatus.RETURNED):
-                raise ShipmentConflict(InventoryError.ALREADY_SHIPPED,
-                                       _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
-                                       shipment=shipment.code, waybill=shipment.waybill_no)
-            if shipment.status != ShipmentStatus.CANCELLED:
-                raise InventoryInvalid(InventoryError.NOT_FULLY_SCANNED,
-                                       _("包裹「%(shipment)s」还没有验货完成，不能发货"), field="status",
-                                       shipment=shipment.code)
-        lines = list(shipment.lines.select_related("product"))
-        _check_reservation(reference_type=shipment.reference_type, reference_id=shipment.reference_id,
-                           reference_code=shipment.reference_code, warehouse=shipment.warehouse,
-                           wanted={line.product_id: line.quantity for line in lines})
+        lines = _check_shippable(shipment)
         before = snapshot(shipment)
         _move(user, shipment, ShipmentStatus.SHIPPED, reason=f"{carrier} {waybill_no}")
         now = timezone.now()

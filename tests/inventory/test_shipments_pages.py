@@ -90,3 +90,16 @@ def test_available_to_sell_page_saves_a_policy_and_shows_the_quantities(make_use
                                                 "default_safety_stock": "2", "safety_stocks": ""})
     page = clerk.get("/inventory/available/", {"store": store.pk}).content.decode()
     assert cream.code in page and "<strong>4</strong>" in page
+
+
+def test_the_admin_shows_parcels_without_their_consignee(make_user):
+    cream, wh = sku(), warehouse()
+    shipment = reserved_shipment([(cream, 1)], wh)
+    admin = _login(make_user, "admin")
+    from django.urls import reverse
+
+    listing = admin.get(reverse("admin:inventory_shipment_changelist"))
+    detail = admin.get(reverse("admin:inventory_shipment_change", args=[shipment.pk]))
+    assert listing.status_code == 200 and shipment.code in listing.content.decode()
+    assert detail.status_code == 200 and "13812345678" not in detail.content.decode()
+    assert "138****5678" not in detail.content.decode()

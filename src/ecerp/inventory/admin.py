@@ -5,11 +5,14 @@ from django.contrib import admin
 
 from ecerp.core.admin_base import ReadOnlyAdmin
 from ecerp.inventory.models import (
+    PickWave,
     Reservation,
+    Shipment,
     StockBalance,
     StockDocument,
     StockMove,
     Stocktake,
+    StoreStockPolicy,
     Transfer,
 )
 
@@ -65,3 +68,30 @@ class StocktakeAdmin(ReadOnlyFields):
     list_display = ("code", "warehouse", "status", "created_at", "approved_at")
     list_filter = ("status", "warehouse")
     search_fields = ("=code",)
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyFields):
+    """Parcels without their consignee: personal data is shown (masked or not) only on the shipment pages."""
+
+    list_display = ("code", "reference_code", "warehouse", "store", "status", "carrier_code", "waybill_no",
+                    "created_at", "shipped_at", "signed_at")
+    list_filter = ("status", "warehouse", "carrier_code")
+    search_fields = ("=code", "=reference_code", "=waybill_no")
+    list_select_related = ("warehouse", "store")
+    exclude = ("consignee_name", "consignee_phone", "consignee_address")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj) if name not in self.exclude]
+
+
+@admin.register(PickWave)
+class PickWaveAdmin(ReadOnlyFields):
+    list_display = ("code", "warehouse", "created_at")
+    list_filter = ("warehouse",)
+    search_fields = ("=code",)
+
+
+@admin.register(StoreStockPolicy)
+class StoreStockPolicyAdmin(ReadOnlyFields):
+    list_display = ("store", "share_ratio", "default_safety_stock", "updated_at")

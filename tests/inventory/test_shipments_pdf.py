@@ -73,3 +73,16 @@ def test_the_packing_slip_lists_the_lines_in_chinese_with_the_consignee_masked()
     assert "保湿面霜" in text and "装箱单" in text
     assert "13812345678" not in text and "世纪大道100号" not in text
     assert "13812345678" in page_text(pdf.packing_slip_pdf(shipment, reveal=True))
+
+
+def test_long_chinese_text_is_wrapped_or_cut_to_fit_the_label():
+    from reportlab.pdfbase import pdfmetrics
+
+    from ecerp.inventory.pdf import LABEL_SIZE, _fit, _wrap
+
+    address = "浙江省杭州市西湖区文三路" * 10
+    lines = _wrap(address, LABEL_SIZE[0] - 34, 10, 4)
+    assert len(lines) == 4 and lines[-1].endswith("…")
+    assert all(pdfmetrics.stringWidth(line, "STSong-Light", 10) <= LABEL_SIZE[0] - 34 for line in lines)
+    assert "".join(lines[:3]) == address[:len("".join(lines[:3]))]
+    assert _fit("短", 100, 10) == "短"

@@ -33,6 +33,32 @@ def _font() -> str:
     return FONT
 
 
+def _fit(text, width: float, size: float) -> str:
+    """text cut so it fits width at size (an ellipsis marks a cut)."""
+    text = str(text)
+    if pdfmetrics.stringWidth(text, _font(), size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", _font(), size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """text broken into at most max_lines lines of width at size (the last one cut if needed)."""
+    lines, current = [], ""
+    for char in text:
+        if pdfmetrics.stringWidth(current + char, _font(), size) > width:
+            lines.append(current)
+            current = char
+        else:
+            current += char
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [_fit("".join(lines[max_lines - 1:]), width, size)]
+    return lines
+
+
 def _table(pdf: canvas.Canvas, *, top: float, left: float, widths: list[float], header: list[str],
            rows: list[list[str]], page_height: float, on_new_page) -> float:
     """Draw a simple ruled table, starting new pages as needed; return the y below it."""
@@ -42,9 +68,10 @@ def _table(pdf: canvas.Canvas, *, top: float, left: float, widths: list[float], 
     def draw_row(values, bold=False):
         nonlocal y
         x = left
-        pdf.setFont(_font(), 10 if bold else 9)
+        size = 10 if bold else 9
+        pdf.setFont(_font(), size)
         for width, value in zip(widths, values, strict=True):
-            pdf.drawString(x + 1.5 * mm, y - 5 * mm, str(value)[:40])
+            pdf.drawString(x + 1.5 * mm, y - 5 * mm, _fit(value, width - 3 * mm, size))
             x += width
         pdf.setStrokeColor(colors.grey)
         pdf.line(left, y - row_height, left + sum(widths), y - row_height)
@@ -85,7 +112,8 @@ def pick_list_pdf(wave: PickWave) -> bytes:
                page_height=height, on_new_page=heading)
     codes = ", ".join(wave.shipments.order_by("code").values_list("code", flat=True))
     pdf.setFont(_font(), 9)
-    pdf.drawString(15 * mm, max(y - 8 * mm, 15 * mm), f"{_('发货单')}：{codes}"[:150])
+    for number, text in enumerate(_wrap(f"{_('发货单')}：{codes}", width - 30 * mm, 9, 4)):
+        pdf.drawString(15 * mm, max(y - (8 + 5 * number) * mm, 10 * mm), text)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -107,8 +135,8 @@ def packing_slip_pdf(shipment: Shipment, *, reveal: bool = False) -> bytes:
         pdf.setFont(_font(), 10)
         pdf.drawString(20 * mm, height - 28 * mm, f"{_('订单号')}：{shipment.reference_code or shipment.reference_id}"
                                                  f"    {_('店铺')}：{shipment.store.name if shipment.store else ''}")
-        pdf.drawString(20 * mm, height - 34 * mm, f"{_('收货人')}：{name}  {phone}")
-        pdf.drawString(20 * mm, height - 40 * mm, f"{_('收货地址')}：{address}"[:70])
+        pdf.drawString(20 * mm, height - 34 * mm, _fit(f"{_('收货人')}：{name}  {phone}", width - 40 * mm, 10))
+        pdf.drawString(20 * mm, height - 40 * mm, _fit(f"{_('收货地址')}：{address}", width - 40 * mm, 10))
         return height - 48 * mm
 
     rows = [[line.line_no, line.product.code, line.product.name, line.product.specification, line.quantity]
@@ -136,23 +164,20 @@ def _draw_label(pdf: canvas.Canvas, shipment: Shipment, reveal: bool) -> None:
     pdf.line(4 * mm, height - 46 * mm, width - 4 * mm, height - 46 * mm)
     phone = shipment.consignee_phone if reveal else mask_phone(shipment.consignee_phone)
     pdf.setFont(_font(), 12)
-    pdf.drawString(6 * mm, height - 54 * mm, f"{_('收')}：{shipment.consignee_name}  {phone}")
+    receiver = f"{_('收')}：{shipment.consignee_name}  {phone}"
+    pdf.drawString(6 * mm, height - 54 * mm, _fit(receiver, width - 12 * mm, 12))
     pdf.setFont(_font(), 10)
-    address = shipment.consignee_address
-    for number, start in enumerate(range(0, len(address), 22)):
-        if number == 4:
-            break
-        pdf.drawString(6 * mm, height - (61 + 6 * number) * mm, address[start:start + 22])
+    for number, text in enumerate(_wrap(shipment.consignee_address, width - 12 * mm, 10, 4)):
+        pdf.drawString(6 * mm, height - (61 + 6 * number) * mm, text)
     pdf.line(4 * mm, height - 88 * mm, width - 4 * mm, height - 88 * mm)
     pdf.setFont(_font(), 9)
-    pdf.drawString(6 * mm, height - 95 * mm, f"{_('寄')}：{shipment.warehouse.name}")
-    pdf.drawString(6 * mm, height - 101 * mm, f"{_('发货单')}：{shipment.code}  "
-                                              f"{_('订单号')}：{shipment.reference_code or shipment.reference_id}")
-    items = "；".join(f"{line.product.code}×{line.quantity}" for line in shipment.lines.select_related("product"))
-    for number, start in enumerate(range(0, len(items), 34)):
-        if number == 6:
-            break
-        pdf.drawString(6 * mm, height - (108 + 5 * number) * mm, items[start:start + 34])
+    pdf.drawString(6 * mm, height - 95 * mm, _fit(f"{_('寄')}：{shipment.warehouse.name}", width - 12 * mm, 9))
+    pdf.drawString(6 * mm, height - 101 * mm, _fit(f"{_('发货单')}：{shipment.code}  {_('订单号')}："
+                                                   f"{shipment.reference_code or shipment.reference_id}",
+                                                   width - 12 * mm, 9))
+    items = "; ".join(f"{line.product.code}×{line.quantity}" for line in shipment.lines.select_related("product"))
+    for number, text in enumerate(_wrap(items, width - 12 * mm, 9, 6)):
+        pdf.drawString(6 * mm, height - (108 + 5 * number) * mm, text)
     pdf.showPage()
 
 

@@ -184,3 +184,21 @@ def test_review_skips_orders_not_received(store):
     [item] = reviewed(order())
     results = services.review_orders(user=None, orders=[item])
     assert results[0].outcome == "skipped"
+
+
+def test_rule_evaluation_is_set_based(store):
+    # given every rule kind and a small and a larger batch
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    for kind in RuleKind.values:
+        rule(kind, **({"threshold": "1000"} if kind == RuleKind.AMOUNT_ABOVE else {}))
+    small = [order() for _ in range(2)]
+    large = small + [order() for _ in range(8)]
+
+    def count(orders):
+        with CaptureQueriesContext(connection) as captured:
+            services.preview_rules(orders=orders)
+        return len(captured)
+
+    # then trying the rules costs the same number of queries for 2 orders as for 10
+    assert count(small) == count(large)

@@ -129,3 +129,14 @@ def test_available_to_sell_lists_what_changed_since_a_time(api_as):
     later = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).isoformat()
     assert client.get("/api/inventory/available-to-sell", store=store.code, changed_since=later).json()["items"] == []
     assert api_as("customs").get("/api/inventory/available-to-sell", store=store.code).status_code == 403
+
+
+def test_the_shipment_list_costs_the_same_queries_for_one_parcel_or_many(api_as, django_assert_max_num_queries):
+    cream, wh = sku(), warehouse()
+    for number in range(12):
+        reserved_shipment([(cream, 1)], wh, reference=f"SO{number}")
+    client = api_as("warehouse")
+    # token, user, permissions, scope, count, page: a constant handful, not one per parcel
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/inventory/shipments", limit=50)
+    assert response.json()["count"] == 12 and len(response.json()["items"]) == 12

@@ -363,6 +363,22 @@ def allocate_orders(request: HttpRequest, payload: OrderIdsIn):
     return [result.as_dict() for result in results]
 
 
+class ShipmentResultOut(Schema):
+    order_id: int
+    order_code: str
+    outcome: str
+    shipment: str = ""
+    errors: list[dict] = []
+
+
+@router.post("/sales/orders/shipments", response={200: list[ShipmentResultOut], **WRITE_ERRORS})
+@api_permission("inventory.add_shipment")
+def create_order_shipments(request: HttpRequest, payload: OrderIdsIn):
+    """Create the parcel of each allocated order (created, or failed with NOT_ALLOCATED / SHIPMENT_EXISTS)."""
+    results = services.create_order_shipments(user=request.user, orders=_scoped_orders(request, payload.order_ids))
+    return [result.as_dict() for result in results]
+
+
 @router.post("/sales/orders/merge", response={201: OrderOut, **WRITE_ERRORS})
 @api_permission("sales.change_salesorder")
 def merge_orders(request: HttpRequest, payload: OrderIdsIn):

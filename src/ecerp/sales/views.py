@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecerp.core.errors import DomainError, NotFound
-from ecerp.core.permissions import has_permission, require_permission
+from ecerp.core.permissions import check_permission, has_permission, require_permission
 from ecerp.core.views import page_context
 from ecerp.masterdata.models import Product, Warehouse
 from ecerp.masterdata.scopes import visible_stores
@@ -265,7 +265,7 @@ def _summary(request, results, verb) -> None:
     for result in results:
         counts[result.outcome] = counts.get(result.outcome, 0) + 1
     labels = {"reviewed": _("通过"), "held": _("挂起"), "skipped": _("跳过"), "allocated": _("已分配"),
-              "out_of_stock": _("缺货")}
+              "out_of_stock": _("缺货"), "created": _("已生成"), "failed": _("失败")}
     messages.success(request, _("%(verb)s：%(counts)s") % {"verb": verb, "counts": "，".join(
         f"{labels.get(outcome, outcome)} {count}" for outcome, count in counts.items())})
 
@@ -284,6 +284,13 @@ def order_batch(request):
             _summary(request, services.review_orders(user=request.user, orders=orders), _("审单"))
         elif action == "allocate":
             _summary(request, services.allocate_orders(user=request.user, orders=orders), _("分配库存"))
+        elif action == "ship":
+            check_permission(request.user, "inventory.add_shipment")
+            results = services.create_order_shipments(user=request.user, orders=orders)
+            _summary(request, results, _("生成发货单"))
+            for result in results:
+                for detail in result.errors or ():
+                    messages.error(request, f"{result.order_code}：{detail.message}")
         elif action == "merge":
             merged = services.merge_orders(user=request.user, orders=orders)
             messages.success(request, _("已合并为订单 %(code)s") % {"code": merged.code})

@@ -6,6 +6,7 @@ from ecerp.sales.services.allocation import (
     deallocate_order,
     set_allocation_rules,
 )
+from ecerp.sales.services.fulfilment import ShipmentResult, create_order_shipments
 from ecerp.sales.services.idempotency import run_idempotent
 from ecerp.sales.services.ingest import IngestResult, RecordResult, ingest_orders
 from ecerp.sales.services.mapping import map_platform_sku, rematch_waiting_lines, resolve_products
@@ -27,7 +28,8 @@ from ecerp.sales.services.review import (
 from ecerp.sales.services.sync import sync_store_orders
 
 __all__ = [
-    "AllocationResult", "ReviewResult", "add_to_blacklist", "allocate_orders", "deallocate_order",
+    "AllocationResult", "ReviewResult", "ShipmentResult", "create_order_shipments",
+    "add_to_blacklist", "allocate_orders", "deallocate_order",
     "find_merge_groups", "hold_order", "merge_orders", "preview_rules", "release_order", "remove_from_blacklist",
     "review_orders", "save_review_rule", "set_allocation_rules", "set_order_payment_terms",
     "set_store_payment_terms", "split_order_by_warehouse", "split_order_lines",

@@ -62,7 +62,8 @@ def create_order_shipments(*, user, orders: list[SalesOrder]) -> list[ShipmentRe
         result = ShipmentResult(order_id=order.pk, order_code=order.code)
         try:
             with transaction.atomic():
-                locked = SalesOrder.objects.select_for_update().select_related("store", "warehouse").get(pk=order.pk)
+                locked = (SalesOrder.objects.select_for_update(of=("self",))
+                          .select_related("store", "warehouse").get(pk=order.pk))
                 rows = reserved.get(str(order.pk), [])
                 if locked.status != OrderStatus.ALLOCATED or locked.warehouse is None or not rows:
                     raise SalesConflict(SalesError.NOT_ALLOCATED, _("订单「%(code)s」尚未分配库存，不能生成发货单"),

@@ -45,9 +45,11 @@ def prepare_database(url: str, prefix: str) -> BenchDatabase:
     if url.startswith("postgres"):
         import psycopg
 
-        base, _slash, _name = url.rpartition("/")
-        name = f"ecerp_{prefix}_{os.getpid()}"
-        admin_url = url
+        # the named database need not exist: the server's "postgres" database is used to create
+        # <name>_<pid> (or ecerp_<prefix>_<pid>), which the run then uses and drops
+        base, _slash, name = url.rpartition("/")
+        name = f"{name.split('?')[0] or 'ecerp_' + prefix}_{os.getpid()}"
+        admin_url = f"{base}/postgres"
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         url = f"{base}/{name}"

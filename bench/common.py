@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -38,6 +39,8 @@ class BenchDatabase:
 
 
 def prepare_database(url: str, prefix: str) -> BenchDatabase:
+    # a SIGTERM (e.g. from `timeout`) exits through the callers' finally blocks, which drop the database
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     folder = Path(tempfile.mkdtemp(prefix=f"ecerp-{prefix}-"))
     os.environ["ECERP_VAR_DIR"] = str(folder / "var")
     os.environ["DJANGO_SETTINGS_MODULE"] = "ecerp.settings"

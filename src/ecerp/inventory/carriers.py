@@ -7,6 +7,7 @@ outside world happen outside the database transaction of the shipment (see servi
 
 from __future__ import annotations
 
+import abc
 import datetime
 import hashlib
 from dataclasses import dataclass
@@ -29,23 +30,23 @@ SIGNED = "signed"
 RETURNED = "returned"
 
 
-class CarrierAdapter:
+class CarrierAdapter(abc.ABC):
     """What ECERP needs from a carrier. Subclasses set code and name and implement the three calls."""
 
     code: str = ""
     name: str = ""
 
+    @abc.abstractmethod
     def create_waybill(self, shipment) -> str:
         """Book the parcel and return its waybill number (the same shipment twice: the same number)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def track(self, waybill_no: str) -> list[TrackingEvent]:
         """The tracking events of a waybill, oldest first."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def intercept(self, waybill_no: str) -> bool:
         """Ask the carrier to stop the parcel and bring it back; False when it can no longer be stopped."""
-        raise NotImplementedError
 
 
 class SimulatedCarrier(CarrierAdapter):

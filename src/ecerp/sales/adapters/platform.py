@@ -8,6 +8,7 @@ Real platform clients (Taobao TOP, JD, PDD, Douyin open APIs) implement the same
 
 from __future__ import annotations
 
+import abc
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,14 +18,14 @@ from django.utils.translation import gettext as _
 from ecerp.sales.errors import SalesError, SalesInvalid
 
 
-class PlatformAdapter:
+class PlatformAdapter(abc.ABC):
     """One platform's order API. Subclasses implement fetch_orders."""
 
     name = "base"
 
+    @abc.abstractmethod
     def fetch_orders(self, store, since: datetime.datetime, until: datetime.datetime) -> list[dict]:
         """Return the order records updated in [since, until) for the store (duplicates allowed)."""
-        raise NotImplementedError
 
 
 _ADAPTERS: dict[str, Callable[[], PlatformAdapter]] = {}

@@ -129,6 +129,19 @@ def test_scans_survive_a_reload_and_can_be_reset():
     assert reloaded.lines.get().scanned_quantity == 0
 
 
+def test_resetting_a_packed_parcel_moves_it_back_to_picking_with_history():
+    # given a parcel scanned complete (packed)
+    cream, wh = sku(barcode="6900000000014"), warehouse()
+    shipment = reserved_shipment([(cream, 1)], wh)
+    services.scan_item(user=None, shipment=shipment, barcode="6900000000014")
+    # when its scans are reset for a repack
+    services.reset_scans(user=None, shipment=Shipment.objects.get(pk=shipment.pk))
+    # then it is picking again, unpacked, and the move is in the state history
+    shipment.refresh_from_db()
+    assert shipment.status == ShipmentStatus.PICKING and shipment.packed_at is None
+    assert StateHistory.objects.filter(object_id=str(shipment.pk), from_state="packed", to_state="picking").exists()
+
+
 # --- ship ------------------------------------------------------------------------------------------------
 
 def test_shipping_issues_the_reserved_stock_at_the_moving_average_and_publishes_the_cost(

@@ -78,7 +78,8 @@ class ShipmentStatus(models.TextChoices):
 SHIPMENT_TRANSITIONS = {
     ShipmentStatus.CREATED: {ShipmentStatus.PICKING, ShipmentStatus.CANCELLED},
     ShipmentStatus.PICKING: {ShipmentStatus.PACKED, ShipmentStatus.CANCELLED},
-    ShipmentStatus.PACKED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED},
+    # packed -> picking: the scan check is started again (repack)
+    ShipmentStatus.PACKED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED, ShipmentStatus.PICKING},
     ShipmentStatus.SHIPPED: {ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING},
     # the carrier may deliver before the interception reaches the parcel
     ShipmentStatus.INTERCEPTING: {ShipmentStatus.RETURNED, ShipmentStatus.SIGNED},

@@ -237,8 +237,8 @@ def reset_scans(*, user, shipment: Shipment) -> None:
                                    shipment=shipment.code, status=shipment.get_status_display())
         shipment.lines.update(scanned_quantity=0)
         if shipment.status == ShipmentStatus.PACKED:
-            # packed -> picking is not an edge of the business flow; a repack is recorded as audit only
-            Shipment.objects.filter(pk=shipment.pk).update(status=ShipmentStatus.PICKING, packed_at=None)
+            _move(user, shipment, ShipmentStatus.PICKING, reason="reset scans")
+            Shipment.objects.filter(pk=shipment.pk).update(packed_at=None)
         record_change(user=user, action=AuditAction.UPDATE, instance=shipment, before={"scans": "kept"},
                       after={"scans": "reset"}, note="reset scans")
 

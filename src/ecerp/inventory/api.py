@@ -262,9 +262,10 @@ def get_stocktake(request: HttpRequest, stocktake_id: int):
 def create_stocktake(request: HttpRequest, payload: StocktakeIn):
     """Create a count sheet for a warehouse; start=true snapshots the book at once."""
     warehouse = _warehouse(request, payload.warehouse_id, "warehouse_id")
-    stocktake = services.create_stocktake(user=request.user, warehouse=warehouse, reason=payload.reason)
-    if payload.start:
-        services.start_stocktake(user=request.user, stocktake=stocktake)
+    with transaction.atomic():  # start=true: created and started, or nothing
+        stocktake = services.create_stocktake(user=request.user, warehouse=warehouse, reason=payload.reason)
+        if payload.start:
+            services.start_stocktake(user=request.user, stocktake=stocktake)
     return Status(201, queries.get_stocktake(user=request.user, pk=stocktake.pk))
 
 

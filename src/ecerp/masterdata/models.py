@@ -276,6 +276,7 @@ class WarehouseType(models.TextChoices):
     BONDED = "bonded", _("保税仓")
     OVERSEAS = "overseas", _("海外仓")
     THIRD_PARTY = "third_party", _("第三方仓")
+    DEFECTIVE = "defective", _("次品仓")  # damaged returns; never sellable (allocation must skip it)
 
 
 class Warehouse(models.Model):

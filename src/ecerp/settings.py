@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ecerp.masterdata",
     "ecerp.inventory",
     "ecerp.sales",
+    "ecerp.aftersales",
 ]
 
 MIDDLEWARE = [

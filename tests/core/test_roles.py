@@ -1,4 +1,4 @@
-"""Built-in roles: the seven Chinese groups, their permissions, and that every named permission exists."""
+"""Built-in roles: the eight Chinese groups, their permissions, and that every named permission exists."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from ecerp.core.errors import PermissionDenied
 from ecerp.core.permissions import ROLES, check_permission, has_permission, role_group_name, sync_roles
 
-GROUP_NAMES = {"管理员", "运营", "仓库", "采购", "财务", "关务", "管理层"}
+GROUP_NAMES = {"管理员", "运营", "运营主管", "仓库", "采购", "财务", "关务", "管理层"}
 
 
 def all_permission_names():
@@ -24,10 +24,10 @@ def test_every_permission_named_in_roles_exists():
 
 
 @pytest.mark.django_db
-def test_sync_roles_creates_the_seven_groups_with_their_permissions():
+def test_sync_roles_creates_the_eight_groups_with_their_permissions():
     # when the roles are synchronised
     groups = sync_roles()
-    # then the seven Chinese groups exist with exactly the listed permissions
+    # then the eight Chinese groups exist with exactly the listed permissions
     assert {group.name for group in groups} == GROUP_NAMES
     for role, spec in ROLES.items():
         group = Group.objects.get(name=role_group_name(role))
@@ -45,8 +45,8 @@ def test_sync_roles_is_idempotent_and_repairs_edited_groups():
     # when it runs again (every migrate does)
     sync_roles()
     sync_roles()
-    # then there are still seven groups and 财务 has its full set again
-    assert Group.objects.filter(name__in=GROUP_NAMES).count() == 7
+    # then there are still eight groups and 财务 has its full set again
+    assert Group.objects.filter(name__in=GROUP_NAMES).count() == 8
     assert Group.objects.get(name="财务").permissions.count() == count
 
 

@@ -32,7 +32,7 @@ def test_review_needs_change_permission(api_as, setup):
 
 
 def test_rule_review_allocate_happy_path(api_as, setup):
-    client = api_as("operations")
+    client = api_as("ops_supervisor")
     # a rule holding orders with a remark
     response = post(client, "/api/sales/review-rules", {"name": "有备注", "kind": "remark_present"})
     assert response.status_code == 201
@@ -55,7 +55,7 @@ def test_rule_review_allocate_happy_path(api_as, setup):
 
 
 def test_error_codes(api_as, setup):
-    client = api_as("operations")
+    client = api_as("ops_supervisor")
     item = order()
     response = post(client, "/api/sales/review-rules", {"name": "x", "kind": "amount_above",
                                                        "parameters": {"threshold": "abc"}})
@@ -89,7 +89,7 @@ def test_store_allocation_order_and_terms(api_as, setup):
     # given a second warehouse listed before the first for the store
     other = warehouse("WH2")
     stock(setup["item"], other, 5)
-    client = api_as("operations")
+    client = api_as("ops_supervisor")
     response = client.client.put("/api/sales/stores/TM01/allocation", data=json.dumps(
         {"warehouses": ["WH2", "WH1"], "payment_terms": "cod"}), content_type="application/json")
     assert response.status_code == 200
@@ -103,7 +103,7 @@ def test_store_allocation_order_and_terms(api_as, setup):
 
 def test_order_payment_terms_deposit(api_as, setup):
     # given a deposit order of 90 with 90 paid but a deposit of 100 required
-    client = api_as("operations")
+    client = api_as("ops_supervisor")
     item = order()
     response = post(client, f"/api/orders/{item.pk}/payment-terms", {"payment_terms": "deposit",
                                                                     "deposit_amount": "100"})

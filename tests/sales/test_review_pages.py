@@ -20,6 +20,15 @@ def client(make_user):
 
 
 @pytest.fixture
+def supervisor(make_user):
+    # review rules, blacklist and store settings are the operations supervisor's
+    make_user("ops-lead", role="ops_supervisor")
+    client = Client()
+    assert client.login(username="ops-lead", password="Secret-pass-123")
+    return client
+
+
+@pytest.fixture
 def setup():
     wh = warehouse("WH1")
     item = sku("SKU-A")
@@ -67,7 +76,8 @@ def test_split_ticked_lines(client, setup):
     assert parent.status == OrderStatus.SPLIT and parent.split_children.count() == 2
 
 
-def test_rules_page_add_preview_and_blacklist(client, setup):
+def test_rules_page_add_preview_and_blacklist(supervisor, setup):
+    client = supervisor
     item = order(buyer_remark="送礼")
     client.post("/sales/review-rules/", {"action": "save", "name": "备注", "kind": "remark_present",
                                          "rule_action": "hold", "priority": "10", "active": "1"})
@@ -91,7 +101,8 @@ def test_warehouse_role_sees_rules_but_cannot_change(make_user, setup):
     assert client.post("/sales/orders/batch/", {"action": "review"}).status_code == 403
 
 
-def test_store_warehouse_order_and_terms_on_the_rules_page(client, setup):
+def test_store_warehouse_order_and_terms_on_the_rules_page(supervisor, setup):
+    client = supervisor
     from ecerp.sales.models import AllocationRule, StoreSalesSetting
     other = warehouse("WH2")
     store_id = StoreSalesSetting._meta.get_field("store").related_model.objects.get(code="TM01").pk

@@ -39,9 +39,18 @@ INVENTORY_VIEW = _model_perms("inventory", ["stockbalance", "stockmove", "reserv
 INVENTORY_OPERATE = INVENTORY_VIEW + _model_perms("inventory", ["stockdocument", "transfer", "stocktake", "shipment",
                                                                 "pickwave", "storestockpolicy"],
                                                   ("add", "change")) + ["inventory.approve_stocktake"]
-SALES_VIEW = _model_perms("sales", ["salesorder", "quarantinedrecord", "storeskumapping"], ("view",))
+# Order-review configuration: review rules, blacklist, allocation rules, store sales settings.
+SALES_CONFIG_TYPES = ["reviewrule", "blacklist", "allocationrule", "storesalessetting"]
+SALES_CONFIG_VIEW = _model_perms("sales", SALES_CONFIG_TYPES, ("view",))
+SALES_CONFIG_EDIT = _model_perms("sales", SALES_CONFIG_TYPES, ("add", "change", "delete"))
+SALES_VIEW = (_model_perms("sales", ["salesorder", "quarantinedrecord", "storeskumapping"], ("view",))
+              + SALES_CONFIG_VIEW)
 SALES_OPERATE = SALES_VIEW + _model_perms("sales", ["salesorder", "storeskumapping"], ("add", "change")) + [
     "sales.change_quarantinedrecord"]
+OPERATIONS_PERMS = (VIEW_ALL_MASTERDATA
+                    + _model_perms("masterdata", ["product", "bundlecomponent", "store"], ("add", "change"))
+                    + ["masterdata.export_masterdata", "masterdata.import_masterdata"]
+                    + INVENTORY_VIEW + ["inventory.add_shipment"] + SALES_OPERATE)
 
 ROLES: dict[str, dict] = {
     "admin": {
@@ -52,14 +61,17 @@ ROLES: dict[str, dict] = {
         + ["core.view_auditlog", "core.view_statehistory", "masterdata.import_masterdata",
            "masterdata.export_masterdata", "masterdata.view_personal_data",
            "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group", "auth.change_group"]
-        + INVENTORY_OPERATE + ["inventory.rebuild_stockbalance"] + SALES_OPERATE,
+        + INVENTORY_OPERATE + ["inventory.rebuild_stockbalance"] + SALES_OPERATE + SALES_CONFIG_EDIT,
     },
+    # order clerks (运营/客服): work the orders, see the review configuration
     "operations": {
         "name": "运营",
-        "perms": VIEW_ALL_MASTERDATA
-        + _model_perms("masterdata", ["product", "bundlecomponent", "store"], ("add", "change"))
-        + ["masterdata.export_masterdata", "masterdata.import_masterdata"]
-        + INVENTORY_VIEW + ["inventory.add_shipment"] + SALES_OPERATE,
+        "perms": OPERATIONS_PERMS,
+    },
+    # the operations supervisor also sets the review rules, blacklist, allocation order and store terms
+    "ops_supervisor": {
+        "name": "运营主管",
+        "perms": OPERATIONS_PERMS + SALES_CONFIG_EDIT,
     },
     "warehouse": {
         "name": "仓库",

@@ -16,12 +16,12 @@ from ninja.responses import Status
 
 from ecerp.core.api import ErrorsOut, Pagination
 from ecerp.core.errors import NotFound
-from ecerp.core.permissions import api_permission
+from ecerp.core.permissions import api_permission, check_permission
 from ecerp.masterdata.models import Product
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales import queries, services
 from ecerp.sales.errors import ReviewError, SalesError, SalesInvalid
-from ecerp.sales.models import QuarantinedRecord, ReviewRule
+from ecerp.sales.models import Blacklist, QuarantinedRecord, ReviewRule
 from ecerp.sales.privacy import mask_record, restore_masked
 from ecerp.sales.states import REVIEWABLE_STATES, IngestOutcome
 
@@ -427,14 +427,14 @@ def release_order(request: HttpRequest, order_id: int, payload: ReasonIn):
 
 
 @router.get("/sales/review-rules", response=list[RuleOut])
-@api_permission("sales.view_salesorder")
+@api_permission("sales.view_reviewrule")
 def list_review_rules(request: HttpRequest):
     """Review rules in the order they run (priority)."""
     return [_rule_dict(rule) for rule in ReviewRule.objects.order_by("priority", "id")]
 
 
 @router.post("/sales/review-rules", response={201: RuleOut, **WRITE_ERRORS})
-@api_permission("sales.change_salesorder")
+@api_permission("sales.add_reviewrule")
 def create_review_rule(request: HttpRequest, payload: RuleIn):
     """Create a review rule (400 INVALID_RULE for a bad kind, action or parameters)."""
     rule = services.save_review_rule(user=request.user, **payload.dict())
@@ -442,7 +442,7 @@ def create_review_rule(request: HttpRequest, payload: RuleIn):
 
 
 @router.put("/sales/review-rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS})
-@api_permission("sales.change_salesorder")
+@api_permission("sales.change_reviewrule")
 def update_review_rule(request: HttpRequest, rule_id: int, payload: RuleIn):
     """Change a review rule."""
     rule = ReviewRule.objects.filter(pk=rule_id).first()
@@ -451,8 +451,64 @@ def update_review_rule(request: HttpRequest, rule_id: int, payload: RuleIn):
     return _rule_dict(services.save_review_rule(user=request.user, rule=rule, **payload.dict()))
 
 
+@router.delete("/sales/review-rules/{rule_id}", response={204: None, **WRITE_ERRORS})
+@api_permission("sales.delete_reviewrule")
+def delete_review_rule(request: HttpRequest, rule_id: int):
+    """Delete a review rule (holds it opened keep their reason)."""
+    rule = ReviewRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("审单规则", rule_id)
+    services.delete_review_rule(user=request.user, rule=rule)
+    return Status(204, None)
+
+
+class BlacklistIn(Schema):
+    kind: str = Field(..., description="nick or phone")
+    value: str = Field(..., description="the buyer nick or phone number (only a keyed hash and a mask are kept)")
+    reason: str = ""
+
+
+class BlacklistOut(Schema):
+    id: int
+    kind: str
+    shown: str = Field(..., description="the nick, or the masked phone")
+    reason: str
+    created_at: datetime.datetime
+
+
+def _blacklist_dict(entry) -> dict:
+    return {name: getattr(entry, name) for name in ("id", "kind", "shown", "reason", "created_at")}
+
+
+@router.get("/sales/blacklist", response=list[BlacklistOut])
+@api_permission("sales.view_blacklist")
+def list_blacklist(request: HttpRequest):
+    """Blacklisted buyer nicks and phones (phones masked)."""
+    return [_blacklist_dict(entry) for entry in Blacklist.objects.order_by("kind", "shown")]
+
+
+@router.post("/sales/blacklist", response={201: BlacklistOut, **WRITE_ERRORS})
+@api_permission("sales.add_blacklist")
+def add_blacklist_entry(request: HttpRequest, payload: BlacklistIn):
+    """Blacklist a buyer nick or phone (400 INVALID_BLACKLIST); adding one twice returns the existing entry."""
+    entry = services.add_to_blacklist(user=request.user, kind=payload.kind, value=payload.value,
+                                      reason=payload.reason)
+    return Status(201, _blacklist_dict(entry))
+
+
+@router.delete("/sales/blacklist/{entry_id}", response={204: None, **WRITE_ERRORS})
+@api_permission("sales.delete_blacklist")
+def remove_blacklist_entry(request: HttpRequest, entry_id: int):
+    """Remove a blacklist entry."""
+    entry = Blacklist.objects.filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound("黑名单", entry_id)
+    services.delete_blacklist_entry(user=request.user, entry=entry)
+    return Status(204, None)
+
+
 @router.post("/sales/review-preview", response={200: list[BatchResultOut], **WRITE_ERRORS})
-@api_permission("sales.view_salesorder")
+@api_permission("sales.view_reviewrule")
 def preview_review_rules(request: HttpRequest, payload: PreviewIn):
     """Try the active rules (or one rule) on orders (default: the newest received and held) without changing them."""
     rule = None
@@ -490,14 +546,32 @@ def _store_settings(store) -> dict:
                                .values_list("warehouse__code", flat=True))}
 
 
-@router.put("/sales/stores/{store_code}/allocation", response={200: StoreAllocationOut, **WRITE_ERRORS})
-@api_permission("masterdata.change_store")
-def set_store_allocation(request: HttpRequest, store_code: str, payload: StoreAllocationIn):
-    """Set a store's warehouse order for allocation (after its default warehouse) and default payment terms."""
-    from ecerp.masterdata.models import Warehouse
+def _visible_store(request, store_code: str):
     store = visible_stores(request.user).filter(code=store_code).first()
     if store is None:
         raise NotFound("店铺", store_code)
+    return store
+
+
+@router.get("/sales/stores/{store_code}/allocation", response={200: StoreAllocationOut, 404: ErrorsOut})
+@api_permission("sales.view_allocationrule")
+def get_store_allocation(request: HttpRequest, store_code: str):
+    """A store's warehouse order for allocation and its default payment terms."""
+    return _store_settings(_visible_store(request, store_code))
+
+
+@router.put("/sales/stores/{store_code}/allocation", response={200: StoreAllocationOut, 403: ErrorsOut,
+                                                               **WRITE_ERRORS})
+@api_permission("sales.change_allocationrule")
+def set_store_allocation(request: HttpRequest, store_code: str, payload: StoreAllocationIn):
+    """Set a store's warehouse order for allocation (after its default warehouse) and default payment terms.
+
+    Changing the payment terms also needs sales.change_storesalessetting (403 otherwise).
+    """
+    from ecerp.masterdata.models import Warehouse
+    if payload.payment_terms:
+        check_permission(request.user, "sales.change_storesalessetting")
+    store = _visible_store(request, store_code)
     by_code = {w.code: w for w in Warehouse.objects.filter(code__in=payload.warehouses, active=True)}
     unknown = [code for code in payload.warehouses if code not in by_code]
     if unknown:

@@ -344,14 +344,44 @@ def order_split(request, pk: int):
     return redirect("sales:order", pk=pk)
 
 
-@require_permission("sales.view_salesorder")
+# What each write of the review rules page needs (the page itself needs sales.view_reviewrule).
+STORE_SETTING_PERMISSIONS = ("sales.change_allocationrule", "sales.change_storesalessetting")
+
+
+def _review_page_permissions(user) -> dict[str, bool]:
+    return {
+        "can_add_rule": has_permission(user, "sales.add_reviewrule"),
+        "can_change_rule": has_permission(user, "sales.change_reviewrule"),
+        "can_blacklist": has_permission(user, "sales.add_blacklist"),
+        "can_unblacklist": has_permission(user, "sales.delete_blacklist"),
+        "can_change_store": all(has_permission(user, name) for name in STORE_SETTING_PERMISSIONS),
+    }
+
+
+def _may_post(action: str, rule_id, allowed: dict[str, bool]) -> bool:
+    if action == "preview":
+        return True
+    if action == "blacklist":
+        return allowed["can_blacklist"]
+    if action == "unblacklist":
+        return allowed["can_unblacklist"]
+    if action == "store":
+        return allowed["can_change_store"]
+    return allowed["can_change_rule"] if rule_id else allowed["can_add_rule"]
+
+
+@require_permission("sales.view_reviewrule")
 def review_rules(request):
-    """审单规则: rules in the order they run, add or change one, blacklist, and a preview on open orders."""
-    can_change = has_permission(request.user, "sales.change_salesorder")
+    """审单规则: rules in the order they run, add or change one, blacklist, and a preview on open orders.
+
+    Each write needs its own permission: add/change review rules, add/delete blacklist entries,
+    change allocation rules and store sales settings (the store section).
+    """
+    allowed = _review_page_permissions(request.user)
     preview = None
     if request.method == "POST":
         action = request.POST.get("action", "")
-        if action != "preview" and not can_change:
+        if not _may_post(action, _int(request.POST.get("rule")), allowed):
             return HttpResponse(status=403)
         try:
             if action == "preview":
@@ -364,14 +394,12 @@ def review_rules(request):
                 messages.success(request, _("已加入黑名单"))
                 return redirect("sales:review_rules")
             elif action == "store":
-                if not has_permission(request.user, "masterdata.change_store"):
-                    return HttpResponse(status=403)
                 _save_store_settings(request)
                 return redirect("sales:review_rules")
             elif action == "unblacklist":
                 entry = Blacklist.objects.filter(pk=_int(request.POST.get("entry"))).first()
                 if entry is not None:
-                    services.remove_from_blacklist(user=request.user, entry=entry)
+                    services.delete_blacklist_entry(user=request.user, entry=entry)
                 return redirect("sales:review_rules")
             else:
                 rule = ReviewRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
@@ -394,9 +422,8 @@ def review_rules(request):
                    "warehouses": " ".join(orders_of.get(store.pk, []))} for store in stores]
     return _render(request, "review_rules.html", _("审单规则"), rules=ReviewRule.objects.order_by("priority", "id"),
                    store_rows=store_rows, payment_terms=PaymentTerms.choices,
-                   can_change_store=has_permission(request.user, "masterdata.change_store"),
                    kinds=RuleKind.choices, actions=RuleAction.choices, blacklist=Blacklist.objects.all(),
-                   blacklist_kinds=BlacklistKind.choices, preview=preview, can_change=can_change)
+                   blacklist_kinds=BlacklistKind.choices, preview=preview, **allowed)
 
 
 def _save_store_settings(request) -> None:

@@ -6,6 +6,7 @@ from ecerp.sales.services.allocation import (
     deallocate_order,
     set_allocation_rules,
 )
+from ecerp.sales.services.config import *  # noqa: F403 - review configuration, one record at a time (admin)
 from ecerp.sales.services.fulfilment import ShipmentResult, create_order_shipments
 from ecerp.sales.services.idempotency import run_idempotent
 from ecerp.sales.services.ingest import IngestResult, RecordResult, ingest_orders

@@ -22,6 +22,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from ecerp.aftersales.api import router as aftersales_router
 from ecerp.core import services as core_services
 from ecerp.core.api import router as core_router
 from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail, PermissionDenied
@@ -259,3 +260,4 @@ api.add_router("", core_router)
 api.add_router("/masterdata", masterdata_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("", sales_router)
+api.add_router("/aftersales", aftersales_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("masterdata/", include("ecerp.masterdata.urls")),
     path("inventory/", include("ecerp.inventory.urls")),
     path("sales/", include("ecerp.sales.urls")),
+    path("aftersales/", include("ecerp.aftersales.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -110,6 +110,23 @@ ROLES: dict[str, dict] = {
 }
 
 
+# After-sales (售后): customer service (operations) opens, cancels, intercepts and reships cases; finance (and
+# the operations supervisor) approve cases and record refunds; the warehouse receives and inspects returns.
+AFTERSALES_VIEW = ["aftersales.view_aftersalescase"]
+AFTERSALES_OPERATE = AFTERSALES_VIEW + ["aftersales.add_aftersalescase", "aftersales.change_aftersalescase"]
+AFTERSALES_BY_ROLE = {
+    "admin": AFTERSALES_OPERATE + ["aftersales.approve_refund", "aftersales.receive_return"],
+    "operations": AFTERSALES_OPERATE,
+    "ops_supervisor": AFTERSALES_OPERATE + ["aftersales.approve_refund"],
+    "warehouse": AFTERSALES_VIEW + ["aftersales.receive_return"],
+    "finance": AFTERSALES_VIEW + ["aftersales.approve_refund"],
+    "management": AFTERSALES_VIEW,
+}
+for _role, _perms in AFTERSALES_BY_ROLE.items():
+    if _role in ROLES:
+        ROLES[_role]["perms"] = ROLES[_role]["perms"] + _perms
+
+
 def role_group_name(role: str) -> str:
     return ROLES[role]["name"]
 

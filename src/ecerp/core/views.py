@@ -101,7 +101,8 @@ def logout_view(request):
 # key, name, description, the module's start page (URL name) and the permission to open it.
 # A module whose page is not installed yet is shown as coming.
 MODULES = [
-    ("orders", _("订单"), _("平台订单接入、审单、合并拆分、售后"), "sales:orders", "sales.view_salesorder"),
+    ("orders", _("订单"), _("平台订单接入、审单、合并拆分"), "sales:orders", "sales.view_salesorder"),
+    ("aftersales", _("售后"), _("仅退款、退货退款、换货、拦截"), "aftersales:cases", "aftersales.view_aftersalescase"),
     ("inventory", _("库存"), _("出入库流水、拣货发货、调拨、盘点"), "inventory:stock", "inventory.view_stockbalance"),
     ("purchasing", _("采购"), _("补货建议、采购订单、收货与退货"), None, None),
     ("customs", _("关务"), _("商品备案、清单申报、回执、税款"), None, None),

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from ecerp.aftersales.models import AfterSalesCase
+from ecerp.aftersales.services import CaseLineInput, create_case
 from tests.aftersales.flow import balance, setup_shop, shipped_order
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +58,12 @@ def test_pages_refuse_roles_without_the_permission(make_user):
     assert purchasing.get("/aftersales/").status_code == 403
     assert _client(make_user, "warehouse").get("/aftersales/new/?order=1").status_code == 403
     assert _client(make_user, "operations").get("/aftersales/new/?order=999999").status_code == 404
+
+
+def test_the_admin_shows_cases_read_only(make_user):
+    setup_shop()
+    order = shipped_order(paid_amount="100.00")
+    case = create_case(user=None, order=order, type="refund_only", lines=[CaseLineInput(1, 1)])
+    admin = _client(make_user, "admin")
+    assert case.code in admin.get("/admin/aftersales/aftersalescase/").content.decode()
+    assert admin.get(f"/admin/aftersales/aftersalescase/{case.pk}/change/").status_code == 200

@@ -1,9 +1,10 @@
-"""`ecerp demo`: load the demo company (once per database)."""
+"""`ecerp demo`: load the demo company and its business: stock and orders (each once per database)."""
 
 from django.core.management.base import BaseCommand
 
 from ecerp.core.errors import DomainError
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
+from ecerp.sales.demo import ORDER_LABELS, build_demo_orders, demo_orders_loaded
 
 LABELS = [
     ("departments", "部门 departments"),
@@ -22,17 +23,30 @@ LABELS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo company (departments, employees, partners, ~500 SKUs, warehouses, stores)."
+    help = ("Create the demo company (departments, employees, partners, ~500 SKUs, warehouses, stores), "
+            "then its opening stock and ~150 orders of the last ten days.")
 
     def handle(self, *args, **options):
-        if demo_loaded():
+        if demo_loaded() and demo_orders_loaded():
             self.stdout.write("演示数据已存在，未重复创建。/ The demo company is already loaded; nothing done.")
             return
         try:
-            counts = build_demo_company(None)
+            if demo_loaded():
+                self.stdout.write("演示数据已存在，未重复创建公司；补充演示库存和订单。"
+                                  "/ The demo company is already loaded; adding its stock and orders.")
+            else:
+                counts = build_demo_company(None)
+                self.stdout.write("演示公司已创建 / Demo company created:")
+                for key, label in LABELS:
+                    self.stdout.write(f"  {label}: {counts.get(key, 0)}")
+            orders = build_demo_orders(None)
         except DomainError as error:
             self.stderr.write(f"演示数据未创建 / demo not created: {error}")
             raise SystemExit(1) from error
-        self.stdout.write("演示公司已创建 / Demo company created:")
-        for key, label in LABELS:
-            self.stdout.write(f"  {label}: {counts.get(key, 0)}")
+        if not orders:
+            self.stdout.write("未找到演示公司的店铺和仓库，演示订单未创建。"
+                              "/ The demo stores and warehouses are missing; no demo orders created.")
+            return
+        self.stdout.write("演示库存和订单已创建 / Demo stock and orders created:")
+        for key, label in ORDER_LABELS:
+            self.stdout.write(f"  {label}: {orders.get(key, 0)}")

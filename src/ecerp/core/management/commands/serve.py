@@ -21,6 +21,7 @@ from django.db import connections
 from ecerp.core import services as core_services
 from ecerp.core.management.commands.createadmin import create_admin, login_banner
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
+from ecerp.sales.demo import build_demo_orders
 
 FIRST_START_KEY = "first_start_done"
 DEFAULT_BIND = "127.0.0.1:8000"
@@ -51,6 +52,10 @@ def set_up(*, write=print, load_demo: bool = True, bind: str = DEFAULT_BIND) -> 
             result["demo"] = build_demo_company(None)
             write(f"演示公司已加载 / Demo company loaded: {result['demo']['products']} 个商品 SKUs, "
                   f"{result['demo']['stores']} 个店铺 stores, {result['demo']['warehouses']} 个仓库 warehouses")
+            orders = build_demo_orders(None)
+            result["demo"]["orders"] = orders.get("orders", 0)
+            write(f"演示订单已加载 / Demo orders loaded: {orders.get('orders', 0)} 个订单 orders, "
+                  f"{orders.get('parcels_shipped', 0)} 个已发货包裹 parcels shipped")
         core_services.set_setting(user=None, key=FIRST_START_KEY, value="1")
 
     if not get_user_model().objects.filter(is_superuser=True).exists():

@@ -74,7 +74,8 @@ def test_no_lines_and_bad_quantities_are_refused_naming_the_line():
 
 
 def test_the_state_table_allows_only_the_fulfilment_edges():
-    assert SHIPMENT_TRANSITIONS[ShipmentStatus.CREATED] == {ShipmentStatus.PICKING, ShipmentStatus.CANCELLED}
+    assert SHIPMENT_TRANSITIONS[ShipmentStatus.CREATED] == {ShipmentStatus.PICKING, ShipmentStatus.PACKED,
+                                                            ShipmentStatus.CANCELLED}
     assert ShipmentStatus.CANCELLED not in SHIPMENT_TRANSITIONS[ShipmentStatus.SHIPPED]
     assert SHIPMENT_TRANSITIONS[ShipmentStatus.SIGNED] == set()
     assert SHIPMENT_TRANSITIONS[ShipmentStatus.RETURNED] == set()

@@ -143,12 +143,12 @@ def test_a_shipped_parcel_ships_its_allocated_order(setup):
     payload = {"reference_type": "sales_order", "reference_id": str(item.pk), "shipment_code": "FH1",
                "waybill_no": "SF123"}
     # when inventory reports its parcel shipped (twice: delivery is at least once)
-    ship_on_shipment(payload)
-    ship_on_shipment(payload)
+    ship_on_shipment([payload])
+    ship_on_shipment([payload])
     # then the order is shipped, once
     assert fresh(item).status == OrderStatus.SHIPPED
     # and a parcel of another document type is ignored
-    ship_on_shipment({**payload, "reference_type": "other"})
+    ship_on_shipment([{**payload, "reference_type": "other"}])
 
 
 def test_an_order_without_products_is_never_allocated(setup):

@@ -106,3 +106,23 @@ def insert_records(model: type[models.Model], instances: list[models.Model], key
             instance.pk = pk
             instance._state.adding = False
             instance._state.db = connection.alias
+
+
+def update_rows(model: type[models.Model], assignments: list[str], where: list[str], rows: list[tuple]) -> int:
+    """UPDATE many rows with one executemany: each row gives the values of assignments then of where.
+
+    assignments and where are SQL fragments over the model's columns with one %s each, e.g.
+    ["reserved = reserved + %s"] and ["id = %s", "on_hand >= reserved + %s"] (a guard). Values must
+    be database-ready. Returns the number of rows changed in all (the caller compares it with
+    len(rows) when every row must match its guard).
+    """
+    if not rows:
+        return 0
+    sql = "UPDATE {} SET {} WHERE {}".format(connection.ops.quote_name(model._meta.db_table), ", ".join(assignments),
+                                             " AND ".join(where))
+    changed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_CALL):
+            cursor.executemany(sql, rows[start:start + ROWS_PER_CALL])
+            changed += cursor.rowcount
+    return changed

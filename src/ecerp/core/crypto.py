@@ -58,8 +58,17 @@ def _is_ciphertext(text: str) -> bool:
 def decrypt(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return stored
+    return _open(stored, settings.ECERP_DATA_KEY)
+
+
+# Every encryption has its own random IV, so a ciphertext opens to one clear text under one key:
+# the same row read again (a batch loads an order in review, allocation, fulfilment...) is not
+# decrypted again. Bounded; the clear values live in this process's memory as they do anyway
+# while a request or batch uses them.
+@lru_cache(maxsize=65536)
+def _open(stored: str, key: str) -> str:
     try:
-        return _fernet(settings.ECERP_DATA_KEY).decrypt(stored[len(PREFIX) :].encode()).decode()
+        return _fernet(key).decrypt(stored[len(PREFIX) :].encode()).decode()
     except (InvalidToken, ValueError):
         return Undecryptable(stored)
 

@@ -25,18 +25,28 @@ log = logging.getLogger(__name__)
 DELIVERY_CHUNK = 2000
 
 _HANDLERS: dict[str, list[Callable[[dict], None]]] = defaultdict(list)
+# handlers registered with subscribe(..., batch=True): called with a list of events at once
+_BATCH: set[str] = set()
 
 
 def handler_name(handler: Callable) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def subscribe(event_type: str):
-    """Register the decorated function as a handler of event_type (explicit, visible in code)."""
+def subscribe(event_type: str, *, batch: bool = False):
+    """Register the decorated function as a handler of event_type (explicit, visible in code).
+
+    A batch handler takes a list of events (dicts, oldest first) and handles them in one
+    transaction together with their HandledEvent rows: many events cost a few queries, not a
+    few per event. When a batch fails, its events are retried one by one (a list of one), so
+    one bad event never blocks the others.
+    """
 
     def register(handler: Callable[[dict], None]):
         if handler_name(handler) not in {handler_name(h) for h in _HANDLERS[event_type]}:
             _HANDLERS[event_type].append(handler)
+        if batch:
+            _BATCH.add(handler_name(handler))
         return handler
 
     return register
@@ -80,6 +90,10 @@ def _deliver_published(ids: list[int]) -> None:
         deliver_pending(event_ids=chunk, limit=len(chunk))
 
 
+def _as_dict(event: OutboxEvent) -> dict:
+    return {"event_id": str(event.event_id), "event_type": event.event_type, **event.payload}
+
+
 def _run_handler(event: OutboxEvent, handler: Callable) -> None:
     name = handler_name(handler)
     with transaction.atomic():
@@ -88,7 +102,20 @@ def _run_handler(event: OutboxEvent, handler: Callable) -> None:
                 HandledEvent.objects.create(event_id=event.event_id, handler=name)
         except IntegrityError:
             return  # already handled: at-least-once delivery, exactly-once effect
-        handler({"event_id": str(event.event_id), "event_type": event.event_type, **event.payload})
+        handler([_as_dict(event)] if name in _BATCH else _as_dict(event))
+
+
+def _run_batch(events: list[OutboxEvent], handler: Callable) -> None:
+    """One transaction: HandledEvent rows for the events not handled yet, then the handler on those."""
+    name = handler_name(handler)
+    with transaction.atomic():
+        done = set(HandledEvent.objects.filter(handler=name, event_id__in=[e.event_id for e in events])
+                   .values_list("event_id", flat=True))
+        todo = [event for event in events if event.event_id not in done]
+        if not todo:
+            return
+        insert_records(HandledEvent, [HandledEvent(event_id=event.event_id, handler=name) for event in todo], key=None)
+        handler([_as_dict(event) for event in todo])
 
 
 def _mark_delivered(ids: list[int]) -> int:
@@ -118,16 +145,29 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
     done = _mark_delivered([pk for pk, event_type in batch if not handlers_for(event_type)])
     if not with_handlers:
         return done
-    succeeded = []
-    for event in OutboxEvent.objects.filter(pk__in=with_handlers).order_by("id"):
-        try:
-            for handler in handlers_for(event.event_type):
+    events = list(OutboxEvent.objects.filter(pk__in=with_handlers).order_by("id"))
+    failed: dict[int, Exception] = {}
+    handlers: list[Callable] = []
+    for event in events:
+        for handler in handlers_for(event.event_type):
+            if handler_name(handler) not in {handler_name(h) for h in handlers}:
+                handlers.append(handler)
+    for handler in handlers:
+        name = handler_name(handler)
+        mine = [event for event in events if event.pk not in failed
+                and name in {handler_name(h) for h in handlers_for(event.event_type)}]
+        if name in _BATCH and len(mine) > 1:
+            try:
+                _run_batch(mine, handler)
+                continue
+            except Exception:  # find the bad event(s): one by one below
+                log.exception("batch of %s events failed in %s; retrying one by one", len(mine), name)
+        for event in mine:
+            try:
                 _run_handler(event, handler)
-        except Exception as error:  # a failing handler is retried later, never lost
-            log.exception("event %s failed", event.event_id)
-            OutboxEvent.objects.filter(pk=event.pk).update(
-                attempts=F("attempts") + 1, last_error=repr(error)[:2000]
-            )
-            continue
-        succeeded.append(event.pk)
-    return done + _mark_delivered(succeeded)
+            except Exception as error:  # a failing handler is retried later, never lost
+                log.exception("event %s failed", event.event_id)
+                failed[event.pk] = error
+    for pk, error in failed.items():
+        OutboxEvent.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=repr(error)[:2000])
+    return done + _mark_delivered([event.pk for event in events if event.pk not in failed])

@@ -62,3 +62,35 @@ def move(*, user, obj, to_state: str, transitions: dict, field: str = "status", 
         reason=reason[:300],
     )
     return True
+
+
+def move_many(*, user, objs: list, to_state: str, transitions: dict, field: str = "status",
+              reason: str | dict = "", labels: dict | None = None, extra: dict | None = None) -> list:
+    """move() for a batch: one UPDATE for every object that changes state and one insert of history rows.
+
+    objs are model instances of one model whose rows the caller has locked. Objects already in
+    to_state are left alone (not returned); any forbidden edge raises InvalidTransition before
+    anything is written. reason is one text for all or {pk: text}. extra sets more fields in the
+    same UPDATE (e.g. {"hold_reason": ""}). Returns the objects moved (their field set to to_state).
+    """
+    from ecerp.core.bulk import insert_records
+
+    moving = [obj for obj in objs if getattr(obj, field) != to_state]
+    for obj in moving:
+        check_transition(transitions, getattr(obj, field), to_state, field=field, labels=labels)
+    if not moving:
+        return []
+    model = type(moving[0])
+    model.objects.filter(pk__in=[obj.pk for obj in moving]).update(**{field: to_state}, **(extra or {}))
+    who = user if getattr(user, "pk", None) else None
+    label = model._meta.label_lower
+    history = []
+    for obj in moving:
+        text = reason.get(obj.pk, "") if isinstance(reason, dict) else reason
+        history.append(StateHistory(model=label, object_id=str(obj.pk), field=field, from_state=getattr(obj, field),
+                                    to_state=to_state, user=who, reason=str(text)[:300]))
+        setattr(obj, field, to_state)
+        for name, value in (extra or {}).items():
+            setattr(obj, name, value)
+    insert_records(StateHistory, history, key=None)
+    return moving

@@ -76,7 +76,8 @@ class ShipmentStatus(models.TextChoices):
 
 
 SHIPMENT_TRANSITIONS = {
-    ShipmentStatus.CREATED: {ShipmentStatus.PICKING, ShipmentStatus.CANCELLED},
+    # created -> packed: confirmed packed as a whole (整单验货, shipment_batch.confirm_packed)
+    ShipmentStatus.CREATED: {ShipmentStatus.PICKING, ShipmentStatus.PACKED, ShipmentStatus.CANCELLED},
     ShipmentStatus.PICKING: {ShipmentStatus.PACKED, ShipmentStatus.CANCELLED},
     # packed -> picking: the scan check is started again (repack)
     ShipmentStatus.PACKED: {ShipmentStatus.SHIPPED, ShipmentStatus.CANCELLED, ShipmentStatus.PICKING},

@@ -20,9 +20,20 @@ from ecerp.inventory.services.picking import create_pick_wave
 from ecerp.inventory.services.rebuild import BalanceDifference, check_stock_balances, rebuild_stock_balances
 from ecerp.inventory.services.reservations import (
     ReserveLine,
+    ReserveRequest,
+    documents_with_reservations,
     issue_reserved_stock,
+    lock_available,
     release_reservation,
+    reserve_many,
     reserve_stock,
+)
+from ecerp.inventory.services.shipment_batch import (
+    CreateResult,
+    ShipmentRequest,
+    confirm_packed,
+    create_shipments,
+    ship_many,
 )
 from ecerp.inventory.services.shipments import (
     Consignee,
@@ -73,4 +84,7 @@ __all__ = [
     "Consignee", "available_to_sell", "cancel_shipment", "create_pick_wave", "create_shipment",
     "intercept_shipment", "poll_carrier", "record_return", "record_sign_off", "reset_scans",
     "save_store_stock_policy", "scan_item", "ship_shipment", "ship_shipments",
+    # batches
+    "CreateResult", "ReserveRequest", "ShipmentRequest", "confirm_packed", "create_shipments",
+    "documents_with_reservations", "lock_available", "reserve_many", "ship_many",
 ]

@@ -12,7 +12,7 @@ INVENTORY_RULES = {
     "stock_issue": dict(name="其他出库单", prefix="QC"),
     "transfer": dict(name="调拨单", prefix="DB"),
     "stocktake": dict(name="盘点单", prefix="PD"),
-    "shipment": dict(name="发货单", prefix="FH"),
+    "shipment": dict(name="发货单", prefix="FH", sequence_length=7),
     "pick_wave": dict(name="拣货波次", prefix="BC"),
 }
 
@@ -21,7 +21,7 @@ def ensure_rules() -> None:
     """Create the inventory coding rules that do not exist yet (never changes an existing one)."""
     for target, values in INVENTORY_RULES.items():
         CodingRule.objects.get_or_create(target=target, defaults=dict(
-            kind=CodingRuleKind.SEQUENCE, date_part="%Y%m%d", sequence_length=4, **values))
+            kind=CodingRuleKind.SEQUENCE, date_part="%Y%m%d", **{"sequence_length": 4, **values}))
 
 
 def next_document_code(target: str) -> str:

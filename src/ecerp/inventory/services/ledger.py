@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecerp.core.bulk import preparer, update_rows
 from ecerp.inventory import calculations
 from ecerp.inventory.errors import InsufficientStock, InventoryError, InventoryInvalid, line_field
 from ecerp.inventory.models import INBOUND_KINDS, MoveKind, StockBalance, StockMove
@@ -65,9 +66,10 @@ def ensure_balances(pairs: set[tuple[int, int]]) -> None:
     """Create the missing balance rows of (product_id, warehouse_id) pairs (concurrent-safe: ON CONFLICT)."""
     if not pairs:
         return
+    pairs = set(pairs)
     existing = set(
         StockBalance.objects.filter(_pairs_filter(pairs)).values_list("product_id", "warehouse_id")
-    )
+    ) & pairs
     missing = pairs - existing
     if missing:
         now = timezone.now()
@@ -78,6 +80,8 @@ def ensure_balances(pairs: set[tuple[int, int]]) -> None:
 
 
 def _pairs_filter(pairs) -> Q:
+    if len(pairs) > 20:  # a superset (products x warehouses) is one short query; callers pick their pairs
+        return Q(product_id__in={p for p, _w in pairs}, warehouse_id__in={w for _p, w in pairs})
     condition = Q()
     for product_id, warehouse_id in pairs:
         condition |= Q(product_id=product_id, warehouse_id=warehouse_id)
@@ -88,7 +92,7 @@ def lock_balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], StockBal
     """Create missing balance rows, then lock them all in primary-key order (no deadlock between lockers)."""
     ensure_balances(pairs)
     rows = StockBalance.objects.select_for_update().filter(_pairs_filter(pairs)).order_by("pk")
-    return {(row.product_id, row.warehouse_id): row for row in rows}
+    return {(row.product_id, row.warehouse_id): row for row in rows if (row.product_id, row.warehouse_id) in pairs}
 
 
 def default_unit_cost(balance: StockBalance, product: Product) -> Decimal:
@@ -104,6 +108,17 @@ def _short(balance: StockBalance, line: MoveLine, index: int) -> InsufficientSto
                              available=max(available, 0), field=line_field(index, "quantity"))
 
 
+@dataclass
+class MoveDocument:
+    """The lines one document posts, for post_move_documents (many documents in one posting)."""
+
+    document_type: str
+    document_id: object
+    document_code: str
+    lines: list[MoveLine]
+    reason: str = ""
+
+
 def post_moves(*, user, kind: str, lines: list[MoveLine], document_type: str = "", document_id="",
                document_code: str = "", reason: str = "", occurred_at=None) -> list[StockMove]:
     """Post lines of one kind as movements and move their balances; all or nothing.
@@ -114,62 +129,75 @@ def post_moves(*, user, kind: str, lines: list[MoveLine], document_type: str = "
     UNKNOWN_LOCATION, INSUFFICIENT_STOCK (naming SKU, warehouse, wanted, available).
     Returns the created moves in line order; publishes nothing (the callers do).
     """
+    return post_move_documents(user=user, kind=kind, occurred_at=occurred_at, documents=[
+        MoveDocument(document_type, document_id, document_code, lines, reason)])[0]
+
+
+def post_move_documents(*, user, kind: str, documents: list[MoveDocument], occurred_at=None) -> list[list[StockMove]]:
+    """Post the lines of many documents of one kind at once (see post_moves); the moves of each document.
+
+    The balances are locked once, in primary-key order; each line is valued in turn in memory
+    (document order, then line order), and each balance gets one UPDATE with its final values,
+    guarded by the values read under the lock (a compare-and-set: even a caller that forgot the
+    lock could not lose an update). Moves go in with one bulk insert.
+    """
     inbound = kind in INBOUND_KINDS
-    for index, line in enumerate(lines):
+    flat = [(document, line) for document in documents for line in document.lines]
+    for index, (_document, line) in enumerate(flat):
         check_stockable(line.product, field=line_field(index, "product"))
         check_quantity(line.quantity, field=line_field(index, "quantity"))
         check_location(line.location, line.warehouse, field=line_field(index, "location"))
         if line.unit_cost is not None and line.unit_cost < 0:
             raise InventoryInvalid(InventoryError.NEGATIVE_QUANTITY, _("单位成本不能为负数：%(value)s"),
                                    field=line_field(index, "unit_cost"), value=line.unit_cost)
-    balances = lock_balances({(line.product.pk, line.warehouse.pk) for line in lines})
+    balances = lock_balances({(line.product.pk, line.warehouse.pk) for _document, line in flat})
+    before = {key: (balance.on_hand, balance.reserved) for key, balance in balances.items()}
     now = timezone.now()
     occurred_at = occurred_at or now
-    moves: list[StockMove | None] = [None] * len(lines)
-    order = sorted(range(len(lines)), key=lambda i: (balances[(lines[i].product.pk, lines[i].warehouse.pk)].pk, i))
-    for index in order:
-        line = lines[index]
+    who = user if getattr(user, "pk", None) else None
+    moves: list[StockMove] = []
+    for index, (document, line) in enumerate(flat):
         balance = balances[(line.product.pk, line.warehouse.pk)]
         book = calculations.Valuation(balance.on_hand, balance.value, balance.avg_cost)
-        guard = Q(pk=balance.pk)
-        changes = {}
         if inbound:
             if line.value is not None:
                 movement = calculations.receive_value(book, line.quantity, line.value, line.unit_cost)
             else:
                 cost = line.unit_cost if line.unit_cost is not None else default_unit_cost(balance, line.product)
                 movement = calculations.receive(book, line.quantity, cost)
-            changes["on_hand"] = F("on_hand") + line.quantity
         else:
             if line.from_reserved:
                 if balance.reserved < line.quantity or balance.on_hand < line.quantity:
                     raise _short(balance, line, index)
-                guard &= Q(reserved__gte=line.quantity, on_hand__gte=line.quantity)
-                changes["reserved"] = F("reserved") - line.quantity
-            else:
-                if balance.on_hand - balance.reserved < line.quantity:
-                    raise _short(balance, line, index)
-                guard &= Q(on_hand__gte=F("reserved") + line.quantity)
+                balance.reserved -= line.quantity
+            elif balance.on_hand - balance.reserved < line.quantity:
+                raise _short(balance, line, index)
             movement = calculations.issue(book, line.quantity)
-            changes["on_hand"] = F("on_hand") - line.quantity
         after = movement.after
-        updated = StockBalance.objects.filter(guard).update(
-            value=after.value, avg_cost=after.avg_cost, updated_at=now, **changes
-        )
-        if updated != 1:  # the guard is the last word even if a lock was missed
-            raise _short(balance, line, index)
         balance.on_hand, balance.value, balance.avg_cost = after.quantity, after.value, after.avg_cost
-        if line.from_reserved:
-            balance.reserved -= line.quantity
-        moves[index] = StockMove(
+        moves.append(StockMove(
             product=line.product, warehouse=line.warehouse, location=line.location, kind=kind,
             quantity=movement.quantity, unit_cost=movement.unit_cost, value=movement.value,
             balance_quantity=after.quantity, balance_value=after.value,
-            document_type=document_type, document_id=str(document_id), document_code=document_code,
-            document_line=str(line.document_line), occurred_at=occurred_at,
-            user=user if getattr(user, "pk", None) else None, reason=reason[:200],
-        )
-    return StockMove.objects.bulk_create(moves)
+            document_type=document.document_type, document_id=str(document.document_id),
+            document_code=document.document_code, document_line=str(line.document_line), occurred_at=occurred_at,
+            user=who, reason=document.reason[:200],
+        ))
+    touched = sorted((balance for key, balance in balances.items()), key=lambda balance: balance.pk)
+    stamp = preparer(StockBalance._meta.get_field("updated_at"))(now)
+    rows = [(balance.on_hand, balance.reserved, balance.value, balance.avg_cost, stamp, balance.pk,
+             *before[(balance.product_id, balance.warehouse_id)]) for balance in touched]
+    changed = update_rows(StockBalance, ["on_hand = %s", "reserved = %s", "value = %s", "avg_cost = %s",
+                                         "updated_at = %s"], ["id = %s", "on_hand = %s", "reserved = %s"], rows)
+    if changed != len(rows):  # a row changed under us: only possible without the lock; nothing is kept
+        document, line = flat[0]
+        raise _short(balances[(line.product.pk, line.warehouse.pk)], line, 0)
+    created = StockMove.objects.bulk_create(moves)
+    result, start = [], 0
+    for document in documents:
+        result.append(created[start:start + len(document.lines)])
+        start += len(document.lines)
+    return result
 
 
 def move_payload(move: StockMove) -> dict:
@@ -203,4 +231,5 @@ def moves_payload(moves: list[StockMove], *, document_type: str, document_id, do
     }
 
 
-__all__ = ["MoveKind", "MoveLine", "check_quantity", "check_stockable", "lock_balances", "post_moves"]
+__all__ = ["MoveDocument", "MoveKind", "MoveLine", "check_quantity", "check_stockable", "lock_balances",
+           "post_move_documents", "post_moves"]

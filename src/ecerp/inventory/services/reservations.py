@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecerp.core.bulk import insert_records, preparer, update_rows
 from ecerp.inventory.errors import (
     InsufficientStock,
     InventoryError,
@@ -24,7 +25,14 @@ from ecerp.inventory.errors import (
 )
 from ecerp.inventory.events import STOCK_ISSUED, publish_moves
 from ecerp.inventory.models import MoveKind, Reservation, StockBalance, StockMove
-from ecerp.inventory.services.ledger import MoveLine, check_quantity, check_stockable, ensure_balances, post_moves
+from ecerp.inventory.services.ledger import (
+    MoveLine,
+    check_quantity,
+    check_stockable,
+    ensure_balances,
+    lock_balances,
+    post_moves,
+)
 from ecerp.inventory.states import ReservationStatus
 from ecerp.masterdata.models import Product, Warehouse
 
@@ -154,3 +162,92 @@ def issue_reserved_stock(*, user, reference_type: str, reference_id, reference_c
         publish_moves(STOCK_ISSUED, moves, document_type=reference_type, document_id=reference_id,
                       document_code=reference_code, occurred_at=moves[0].occurred_at)
         return moves
+
+
+class _Short(Exception):
+    """A balance of a batch could not take its total (rolls the batch's UPDATEs back)."""
+
+
+@dataclass
+class ReserveRequest:
+    """One document's reservation in a batch (reserve_many): its id, code and lines."""
+
+    reference_id: object
+    reference_code: str
+    lines: list[ReserveLine]
+
+
+def lock_available(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Lock the balances of (product id, warehouse id) pairs in primary-key order; available units of each.
+
+    Call inside a transaction; the numbers hold until it ends (a batch allocator plans with them).
+    """
+    return {key: balance.on_hand - balance.reserved for key, balance in lock_balances(set(pairs)).items()}
+
+
+def reserve_many(*, user, reference_type: str, requests: list[ReserveRequest]) -> int:
+    """Reserve for many documents at once, all or nothing; returns the units reserved.
+
+    One conditional UPDATE per balance (executemany, balance primary-key order) with the batch's
+    total for it, guarded by on_hand >= reserved + total; one insert of the reservations. Raises
+    RESERVATION_EXISTS when a document of the batch holds an active reservation, and
+    INSUFFICIENT_STOCK (naming the first short SKU) when a balance cannot take its total -
+    nothing stays reserved then. Callers that planned under lock_available never see the latter.
+    """
+    if not requests:
+        return 0
+    merged = {str(request.reference_id): _merged(request.lines) for request in requests}
+    with transaction.atomic():
+        existing = list(Reservation.objects.filter(reference_type=reference_type, reference_id__in=list(merged),
+                                                   status=ReservationStatus.ACTIVE)
+                        .values_list("reference_id", flat=True)[:1])
+        if existing:
+            code = next((r.reference_code for r in requests if str(r.reference_id) == existing[0]), "")
+            raise ReservationExists(InventoryError.RESERVATION_EXISTS, _("单据「%(reference)s」已占用库存，请先释放"),
+                                    reference=code or f"{reference_type}#{existing[0]}")
+        totals: dict[tuple[int, int], int] = {}
+        first_line: dict[tuple[int, int], ReserveLine] = {}
+        for lines in merged.values():
+            for key, line in lines.items():
+                totals[key] = totals.get(key, 0) + line.quantity
+                first_line.setdefault(key, line)
+        ensure_balances(set(totals))
+        balance_ids = {(p, w): pk for pk, p, w in StockBalance.objects.filter(
+            product_id__in={p for p, _w in totals}, warehouse_id__in={w for _p, w in totals}
+        ).values_list("pk", "product_id", "warehouse_id") if (p, w) in totals}
+        stamp = preparer(StockBalance._meta.get_field("updated_at"))(timezone.now())
+        keys = sorted(totals, key=lambda key: balance_ids[key])
+        try:
+            with transaction.atomic():
+                changed = update_rows(StockBalance, ["reserved = reserved + %s", "updated_at = %s"],
+                                      ["id = %s", "on_hand >= reserved + %s"],
+                                      [(totals[key], stamp, balance_ids[key], totals[key]) for key in keys])
+                if changed != len(keys):
+                    raise _Short
+        except _Short:
+            available = {pk: on_hand - reserved for pk, on_hand, reserved in StockBalance.objects.filter(
+                pk__in=balance_ids.values()).values_list("pk", "on_hand", "reserved")}
+            short = next((key for key in keys if available[balance_ids[key]] < totals[key]), keys[0])
+            line = first_line[short]
+            raise InsufficientStock(sku=line.product.code, warehouse=line.warehouse.code, wanted=totals[short],
+                                    available=max(available[balance_ids[short]], 0)) from None
+        who = user if getattr(user, "pk", None) else None
+        codes = {str(request.reference_id): request.reference_code for request in requests}
+        rows = [Reservation(product=line.product, warehouse=line.warehouse, quantity=line.quantity,
+                            reference_type=reference_type, reference_id=reference_id,
+                            reference_code=codes[reference_id], user=who)
+                for reference_id, lines in merged.items() for line in lines.values()]
+        try:
+            with transaction.atomic():
+                insert_records(Reservation, rows, key=None)
+        except IntegrityError:  # a concurrent call reserved for one of the documents first
+            raise ReservationExists(InventoryError.RESERVATION_EXISTS, _("单据「%(reference)s」已占用库存，请先释放"),
+                                    reference=f"{reference_type}") from None
+        return sum(totals.values())
+
+
+def documents_with_reservations(reference_type: str, reference_ids) -> set[str]:
+    """The ids (as text) among reference_ids that hold an active reservation (one query)."""
+    return set(Reservation.objects.filter(reference_type=reference_type,
+                                          reference_id__in=[str(i) for i in reference_ids],
+                                          status=ReservationStatus.ACTIVE).values_list("reference_id", flat=True))

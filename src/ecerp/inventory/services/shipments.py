@@ -329,14 +329,12 @@ class BatchResult:
 
 
 def ship_shipments(*, user, shipments: list[Shipment], carrier_code: str) -> list[BatchResult]:
-    """Ship several parcels; each succeeds or fails on its own (one bad parcel never stops the batch)."""
-    results = []
-    for shipment in shipments:
-        try:
-            results.append(BatchResult(ship_shipment(user=user, shipment=shipment, carrier_code=carrier_code)))
-        except DomainError as error:
-            results.append(BatchResult(shipment, error))
-    return results
+    """Ship several parcels; each succeeds or fails on its own (one bad parcel never stops the batch).
+
+    Set-based: see shipment_batch.ship_many (one transaction, one posting for the whole batch).
+    """
+    from ecerp.inventory.services.shipment_batch import ship_many
+    return ship_many(user=user, shipments=shipments, carrier_code=carrier_code)
 
 
 def record_sign_off(*, user, shipment: Shipment, signed_at: datetime.datetime | None = None) -> Shipment:

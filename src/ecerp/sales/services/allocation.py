@@ -3,10 +3,11 @@
 Warehouse order for an order: the order's own warehouse (set by a split by warehouse), the store's
 default warehouse, then the store's AllocationRule warehouses by priority; a store without rules
 falls back to every active warehouse by code. The first warehouse with full availability for every
-line (bundles exploded into their components) is reserved with inventory.reserve_stock, one
-conditional UPDATE per SKU, so concurrent allocators never oversell: a race lost there
-(INSUFFICIENT_STOCK) tries the next warehouse. An order no warehouse can serve stays reviewed
-with an out-of-stock hold reason (an OrderHold of kind stock) and is tried again next time.
+line (bundles exploded into their components) is chosen while the balances are locked, and the
+plan of the whole batch is reserved with inventory.reserve_many (one conditional UPDATE per
+balance), so concurrent allocators never oversell. Warehouses of type defective (次品仓, damaged
+returns) are never candidates. An order no warehouse can serve stays reviewed with an
+out-of-stock hold reason (an OrderHold of kind stock) and is tried again next time.
 """
 
 from __future__ import annotations
@@ -15,22 +16,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecerp.core.audit import record_change, snapshot
-from ecerp.core.events import publish
+from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.bulk import preparer, update_rows
+from ecerp.core.events import publish_many
 from ecerp.core.models import AuditAction
-from ecerp.core.states import move
-from ecerp.inventory.errors import InsufficientStock
+from ecerp.core.states import move_many
 from ecerp.inventory.models import StockBalance
-from ecerp.inventory.services import ReserveLine, release_reservation, reserve_stock
+from ecerp.inventory.services import (
+    ReserveLine,
+    ReserveRequest,
+    documents_with_reservations,
+    lock_available,
+    release_reservation,
+    reserve_many,
+)
 from ecerp.masterdata.models import BundleComponent, Warehouse
 from ecerp.sales.models import AllocationRule, OrderHold, SalesOrder
 from ecerp.sales.states import LABELS, TRANSITIONS, HoldKind, OrderStatus
 
 RESERVATION_TYPE = "sales_order"
+DEFECTIVE_WAREHOUSE = "defective"  # masterdata WarehouseType for damaged goods: never sold from
 ORDER_ALLOCATED = "OrderAllocated"
 
 
@@ -93,7 +101,8 @@ def candidate_warehouses(orders: list[SalesOrder]) -> dict[int, list[Warehouse]]
             chosen += everything
         seen, unique = set(), []
         for warehouse in chosen:
-            if warehouse is not None and warehouse.active and warehouse.pk not in seen:
+            if (warehouse is not None and warehouse.active and warehouse.pk not in seen
+                    and warehouse.type != DEFECTIVE_WAREHOUSE):
                 seen.add(warehouse.pk)
                 unique.append(warehouse)
         result[order.pk] = unique
@@ -143,74 +152,97 @@ def order_ids(orders) -> list[int]:
 def allocate_orders(*, user, orders) -> list[AllocationResult]:
     """Allocate reviewed orders: choose a warehouse, reserve the stock, move them to allocated.
 
-    Each order is its own transaction (one order short of stock never undoes another); orders are
-    locked in primary-key order. Orders not in reviewed are skipped (result outcome skipped). An
-    order without a warehouse holding all of it stays reviewed with hold_reason and an OrderHold
-    of kind stock (outcome out_of_stock). Publishes OrderAllocated (order, warehouse, reserved lines).
+    Set-based, one transaction per call: the orders are locked in primary-key order, then the
+    stock balances of every (SKU, candidate warehouse) they need, also in primary-key order
+    (inventory.lock_available); each order in turn takes the first candidate warehouse that can
+    serve all of it from what is left, and the whole plan is reserved with one conditional
+    UPDATE per balance (inventory.reserve_many), so nothing is ever oversold and concurrent
+    allocators queue on the balance locks. One order short of stock never undoes another: it
+    stays reviewed with hold_reason and an OrderHold of kind stock (outcome out_of_stock).
+    Orders not in reviewed are skipped (outcome skipped). Publishes OrderAllocated (order,
+    warehouse, reserved lines) for each allocated order.
     """
     ids = order_ids(orders)
-    preload = list(SalesOrder.objects.filter(pk__in=ids).select_related("store__default_warehouse", "warehouse")
-                   .prefetch_related("lines__product"))
-    needs_by_order = order_needs(preload)
-    candidates = candidate_warehouses(preload)
-    available = availability({p for needs in needs_by_order.values() for p in needs},
-                             {w.pk for ws in candidates.values() for w in ws})
+    results: dict[int, AllocationResult] = {}
+    with transaction.atomic():
+        locked = list(SalesOrder.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+                      .select_related("store__default_warehouse", "warehouse").prefetch_related("lines__product"))
+        ready = []
+        for order in locked:
+            if order.status != OrderStatus.REVIEWED:
+                results[order.pk] = AllocationResult(order.pk, order.code, "skipped", reason=_(
+                    "订单状态为「%(status)s」，不能分配") % {"status": LABELS[order.status]})
+            else:
+                ready.append(order)
+        if ready:
+            _allocate_batch(user, ready, results)
+    return [results[pk] for pk in ids if pk in results]
+
+
+def _allocate_batch(user, orders: list[SalesOrder], results: dict[int, AllocationResult]) -> None:
+    # a reservation left from before a platform version sent an order back is released first
+    for reference_id in sorted(documents_with_reservations(RESERVATION_TYPE, [order.pk for order in orders]), key=int):
+        release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=reference_id)
+    needs_by_order = order_needs(orders)
+    candidates = candidate_warehouses(orders)
+    available = lock_available({(product_id, warehouse.pk) for order in orders
+                                for product_id in needs_by_order[order.pk] for warehouse in candidates[order.pk]})
     codes = _product_codes(needs_by_order)
-    warehouses_by_id = {w.pk: w for ws in candidates.values() for w in ws}
-    from ecerp.masterdata.models import Product
-    products = {p.pk: p for p in Product.objects.filter(pk__in=codes)}
-    results = []
-    for order in preload:
-        with transaction.atomic():
-            locked = SalesOrder.objects.select_for_update().get(pk=order.pk)
-            if locked.status != OrderStatus.REVIEWED:
-                results.append(AllocationResult(order.pk, order.code, "skipped",
-                                                reason=_("订单状态为「%(status)s」，不能分配") % {
-                                                    "status": LABELS[locked.status]}))
-                continue
-            results.append(_allocate_one(user, locked, needs_by_order[order.pk], candidates[order.pk], available,
-                                         codes, products, warehouses_by_id))
-    return results
-
-
-def _allocate_one(user, order, needs, candidates, available, codes, products, warehouses_by_id):
-    # a reservation left from before a platform version sent the order back is released first
-    release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=order.pk)
-    for warehouse in (full_warehouses(needs, candidates, available) if needs else []):
-        lines = [ReserveLine(products[product_id], warehouse, units) for product_id, units in sorted(needs.items())]
-        try:
-            with transaction.atomic():
-                reserve_stock(user=user, reference_type=RESERVATION_TYPE, reference_id=order.pk, lines=lines,
-                              reference_code=order.code)
-        except InsufficientStock:
-            # lost a race for the last units: look again at this warehouse and try the next one
-            available.update(availability(needs, [warehouse.pk]))
+    products = {line.product_id: line.product for order in orders for line in order.lines.all() if line.product_id}
+    missing = set(codes) - set(products)
+    if missing:
+        from ecerp.masterdata.models import Product
+        products.update({p.pk: p for p in Product.objects.filter(pk__in=missing)})
+    planned: list[tuple[SalesOrder, Warehouse, dict[int, int]]] = []
+    short: list[tuple[SalesOrder, str]] = []
+    for order in orders:
+        needs = needs_by_order[order.pk]
+        full = full_warehouses(needs, candidates[order.pk], available) if needs else []
+        if not full:
+            reason = (shortage_reason(needs, candidates[order.pk], available, codes) if needs
+                      else _("缺货：订单没有可发货的商品"))
+            short.append((order, reason))
             continue
+        warehouse = full[0]
         for product_id, units in needs.items():
-            available[(product_id, warehouse.pk)] = available.get((product_id, warehouse.pk), 0) - units
-        before = snapshot(order)
-        order.warehouse = warehouse
-        order.hold_reason = ""
-        order.save(update_fields=["warehouse", "hold_reason", "updated_at"])
-        OrderHold.objects.filter(order=order, kind=HoldKind.STOCK, active=True).update(
-            active=False, released_at=timezone.now(), release_reason=_("已分配"))
-        move(user=user, obj=order, to_state=OrderStatus.ALLOCATED, transitions=TRANSITIONS, labels=LABELS,
-             reason=_("分配到仓库「%(warehouse)s」") % {"warehouse": warehouse.name})
-        record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before, after=snapshot(order),
-                      note=_("分配库存"))
-        publish(ORDER_ALLOCATED, {
+            available[(product_id, warehouse.pk)] -= units
+        planned.append((order, warehouse, needs))
+    now = timezone.now()
+    who = user if getattr(user, "pk", None) else None
+    if planned:
+        reserve_many(user=user, reference_type=RESERVATION_TYPE, requests=[
+            ReserveRequest(order.pk, order.code, [ReserveLine(products[product_id], warehouse, units)
+                                                  for product_id, units in sorted(needs.items())])
+            for order, warehouse, needs in planned])
+        befores = {order.pk: snapshot(order) for order, _w, _n in planned}
+        by_warehouse = defaultdict(list)
+        for order, warehouse, _needs in planned:
+            by_warehouse[warehouse].append(order)
+        for warehouse, group in by_warehouse.items():
+            move_many(user=user, objs=group, to_state=OrderStatus.ALLOCATED, transitions=TRANSITIONS, labels=LABELS,
+                      reason=_("分配到仓库「%(warehouse)s」") % {"warehouse": warehouse.name},
+                      extra={"warehouse": warehouse, "hold_reason": "", "updated_at": now})
+        OrderHold.objects.filter(order_id__in=list(befores), kind=HoldKind.STOCK, active=True).update(
+            active=False, released_at=now, release_reason=_("已分配"))
+        record_many(user=user, entries=[(AuditAction.TRANSITION, order, befores[order.pk], snapshot(order))
+                                        for order, _w, _n in planned], note=_("分配库存"))
+        publish_many([(ORDER_ALLOCATED, {
             "order_id": order.pk, "order_code": order.code, "store": order.store.code, "warehouse": warehouse.code,
             "lines": [{"product": codes.get(product_id, ""), "quantity": units}
-                      for product_id, units in sorted(needs.items())]})
-        return AllocationResult(order.pk, order.code, "allocated", warehouse=warehouse.code)
-    reason = shortage_reason(needs, candidates, available, codes) if needs else _("缺货：订单没有可发货的商品")
-    order.hold_reason = reason
-    order.save(update_fields=["hold_reason", "updated_at"])
-    OrderHold.objects.filter(Q(order=order, kind=HoldKind.STOCK, active=True)).update(
-        active=False, released_at=timezone.now(), release_reason=_("重新分配"))
-    OrderHold.objects.create(order=order, kind=HoldKind.STOCK, reason=reason,
-                             created_by=user if getattr(user, "pk", None) else None)
-    return AllocationResult(order.pk, order.code, "out_of_stock", reason=reason)
+                      for product_id, units in sorted(needs.items())]}) for order, warehouse, needs in planned])
+        for order, warehouse, _needs in planned:
+            results[order.pk] = AllocationResult(order.pk, order.code, "allocated", warehouse=warehouse.code)
+    if short:
+        update_rows(SalesOrder, ["hold_reason = %s", "updated_at = %s"], ["id = %s"],
+                    [(reason, preparer(SalesOrder._meta.get_field("updated_at"))(now), order.pk)
+                     for order, reason in short])
+        OrderHold.objects.filter(order_id__in=[order.pk for order, _r in short], kind=HoldKind.STOCK,
+                                 active=True).update(active=False, released_at=now, release_reason=_("重新分配"))
+        OrderHold.objects.bulk_create([OrderHold(order=order, kind=HoldKind.STOCK, reason=reason, created_by=who)
+                                       for order, reason in short])
+        for order, reason in short:
+            order.hold_reason = reason
+            results[order.pk] = AllocationResult(order.pk, order.code, "out_of_stock", reason=reason)
 
 
 def deallocate_order(*, user, order: SalesOrder) -> int:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.errors import DomainError, ErrorDetail
+from ecerp.core.errors import ErrorDetail
 from ecerp.inventory.models import Reservation
-from ecerp.inventory.services import Consignee, create_shipment
+from ecerp.inventory.services import Consignee, ShipmentRequest, create_shipments
 from ecerp.inventory.states import ReservationStatus
 from ecerp.sales.errors import SalesConflict, SalesError
 from ecerp.sales.models import SalesOrder
@@ -46,35 +46,45 @@ def _consignee(order: SalesOrder) -> Consignee:
 
 
 def create_order_shipments(*, user, orders: list[SalesOrder]) -> list[ShipmentResult]:
-    """Create the parcel of each allocated order, each order on its own (one failure never stops the batch).
+    """Create the parcel of each allocated order (one failure never stops the batch); one result per order.
 
-    An order that is not allocated is refused with NOT_ALLOCATED; inventory's own errors
-    (SHIPMENT_EXISTS when the order has a live parcel, RESERVATION_MISMATCH) are passed on.
+    The orders are locked in primary-key order and their parcels created with one batch call
+    (inventory.create_shipments). An order that is not allocated is refused with NOT_ALLOCATED;
+    inventory's own errors (SHIPMENT_EXISTS when the order has a live parcel,
+    RESERVATION_MISMATCH) are passed on.
     """
-    results = []
-    reserved: dict[str, list[Reservation]] = {}
-    for row in Reservation.objects.filter(
-        reference_type=RESERVATION_TYPE, reference_id__in=[str(order.pk) for order in orders],
-        status=ReservationStatus.ACTIVE,
-    ).select_related("product"):
-        reserved.setdefault(row.reference_id, []).append(row)
-    for order in orders:
-        result = ShipmentResult(order_id=order.pk, order_code=order.code)
-        try:
-            with transaction.atomic():
-                locked = (SalesOrder.objects.select_for_update(of=("self",))
-                          .select_related("store", "warehouse").get(pk=order.pk))
-                rows = reserved.get(str(order.pk), [])
-                if locked.status != OrderStatus.ALLOCATED or locked.warehouse is None or not rows:
-                    raise SalesConflict(SalesError.NOT_ALLOCATED, _("订单「%(code)s」尚未分配库存，不能生成发货单"),
-                                      field="status", code=locked.code)
-                shipment = create_shipment(
-                    user=user, reference_type=RESERVATION_TYPE, reference_id=locked.pk, reference_code=locked.code,
-                    warehouse=locked.warehouse, lines=[(row.product, row.quantity) for row in rows],
-                    consignee=_consignee(locked), store=locked.store,
-                )
-                result.shipment_code = shipment.code
-        except DomainError as error:
-            result.errors = error.details
-        results.append(result)
-    return results
+    ids = [order.pk for order in orders]
+    results = {pk: None for pk in ids}
+    with transaction.atomic():
+        locked = {order.pk: order for order in SalesOrder.objects.select_for_update(of=("self",))
+                  .select_related("store", "warehouse").filter(pk__in=ids).order_by("pk")}
+        reserved: dict[str, list[Reservation]] = {}
+        for row in Reservation.objects.filter(
+            reference_type=RESERVATION_TYPE, reference_id__in=[str(pk) for pk in ids],
+            status=ReservationStatus.ACTIVE,
+        ).select_related("product"):
+            reserved.setdefault(row.reference_id, []).append(row)
+        requests, asked = [], []
+        for pk in ids:
+            order = locked.get(pk)
+            if order is None:
+                continue
+            result = ShipmentResult(order_id=order.pk, order_code=order.code)
+            results[pk] = result
+            rows = reserved.get(str(order.pk), [])
+            if order.status != OrderStatus.ALLOCATED or order.warehouse is None or not rows:
+                result.errors = SalesConflict(SalesError.NOT_ALLOCATED,
+                                              _("订单「%(code)s」尚未分配库存，不能生成发货单"),
+                                              field="status", code=order.code).details
+                continue
+            requests.append(ShipmentRequest(
+                reference_type=RESERVATION_TYPE, reference_id=order.pk, reference_code=order.code,
+                warehouse=order.warehouse, lines=[(row.product, row.quantity) for row in rows],
+                consignee=_consignee(order), store=order.store))
+            asked.append(result)
+        for result, created in zip(asked, create_shipments(user=user, requests=requests), strict=True):
+            if created.error is not None:
+                result.errors = created.error.details
+            else:
+                result.shipment_code = created.shipment.code
+    return [result for result in results.values() if result is not None]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ecerp.core.audit import record_change, snapshot
 from ecerp.core.events import subscribe
 from ecerp.core.models import AuditAction
-from ecerp.core.states import move
+from ecerp.core.states import move, move_many
 from ecerp.inventory.events import SHIPMENT_SHIPPED
 from ecerp.sales import events
 from ecerp.sales.errors import SalesConflict, SalesError
@@ -77,21 +77,28 @@ def release_on_cancel(payload: dict) -> None:
         deallocate_order(user=None, order=order)
 
 
-@subscribe(SHIPMENT_SHIPPED)
-def ship_on_shipment(payload: dict) -> None:
-    """A parcel of an allocated sales order left the warehouse (inventory fulfilment): the order is shipped.
+@subscribe(SHIPMENT_SHIPPED, batch=True)
+def ship_on_shipment(payloads: list[dict]) -> None:
+    """Parcels of allocated sales orders left the warehouse (inventory fulfilment): the orders are shipped.
 
-    Idempotent (a shipped order stays shipped). An order a later platform version sent back to
-    received (or held, reviewed) while its parcel was on the way ships too: the goods have left.
-    Parcels of other documents, and pending, cancelled, merged or split orders are left alone.
+    A batch handler: the orders of every event are locked in primary-key order and moved with one
+    UPDATE and one insert of history rows. Idempotent (a shipped order stays shipped). An order
+    a later platform version sent back to received (or held, reviewed) while its parcel was on
+    the way ships too: the goods have left. Parcels of other documents, and pending, cancelled,
+    merged or split orders are left alone.
     """
-    if payload.get("reference_type") != RESERVATION_TYPE:
+    reasons = {}
+    for payload in payloads:
+        order_id = _int_or_none(payload.get("reference_id"))
+        if payload.get("reference_type") == RESERVATION_TYPE and order_id is not None:
+            reasons[order_id] = _("包裹 %(shipment)s 已发货，运单号 %(waybill)s") % {
+                "shipment": payload.get("shipment_code", ""), "waybill": payload.get("waybill_no") or "-"}
+    if not reasons:
         return
-    order = SalesOrder.objects.filter(pk=_int_or_none(payload.get("reference_id")), status__in=(
-        OrderStatus.ALLOCATED, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED)).first()
-    if order is not None:
-        mark_shipped(user=None, order=order, reason=_("包裹 %(shipment)s 已发货，运单号 %(waybill)s") % {
-            "shipment": payload.get("shipment_code", ""), "waybill": payload.get("waybill_no") or "-"})
+    orders = list(SalesOrder.objects.select_for_update().filter(pk__in=list(reasons), status__in=(
+        OrderStatus.ALLOCATED, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED)).order_by("pk"))
+    move_many(user=None, objs=orders, to_state=OrderStatus.SHIPPED, transitions=TRANSITIONS, labels=LABELS,
+              reason=reasons)
 
 
 def _int_or_none(value):

@@ -21,11 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.bulk import preparer, update_rows
 from ecerp.core.crypto import lookup_hash, mask_phone
-from ecerp.core.events import publish
+from ecerp.core.events import publish, publish_many
 from ecerp.core.models import AuditAction
 from ecerp.core.money import parse_decimal
-from ecerp.core.states import move
+from ecerp.core.states import move, move_many
+from ecerp.inventory.services import documents_with_reservations, release_reservation
 from ecerp.sales import calculations
 from ecerp.sales.errors import ReviewError, SalesConflict, SalesInvalid
 from ecerp.sales.models import Blacklist, OrderHold, ReviewRule, SalesOrder, StoreSalesSetting
@@ -291,6 +293,7 @@ def review_orders(*, user, orders) -> list[ReviewResult]:
         list(SalesOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
         loaded = _load(ids)
         reviewable = [order for order in loaded if order.status in REVIEWABLE_STATES]
+        reviewable_ids = {order.pk for order in reviewable}
         now = timezone.now()
         who = user if getattr(user, "pk", None) else None
         OrderHold.objects.filter(order__in=reviewable, kind=HoldKind.RULE, active=True).update(
@@ -300,35 +303,47 @@ def review_orders(*, user, orders) -> list[ReviewResult]:
                                                          kind=HoldKind.MANUAL).values_list("order_id", "reason"):
             manual[order_id].append(reason)
         context = BatchContext(reviewable, rules)
-        new_holds, audit = [], []
+        new_holds, audit, events, held, passed, reasons_of = [], [], [], [], [], {}
         for order in loaded:
-            if order not in reviewable:
+            if order.pk not in reviewable_ids:
                 results.append(ReviewResult(order.pk, order.code, "skipped", [
                     _("订单状态为「%(status)s」，不能审单") % {"status": LABELS[order.status]}]))
                 continue
             holds = evaluate(order, rules, context)
             reasons = manual[order.pk] + [reason for _rule, reason in holds]
-            before = snapshot(order)
+            audit.append((order, snapshot(order)))
             new_holds += [OrderHold(order=order, kind=HoldKind.RULE, rule=rule, reason=reason[:300], created_by=who)
                           for rule, reason in holds]
             order.hold_reason = "；".join(reasons)[:300]
-            order.save(update_fields=["hold_reason", "updated_at"])
-            target = OrderStatus.HELD if reasons else OrderStatus.REVIEWED
-            move(user=user, obj=order, to_state=target, transitions=TRANSITIONS, labels=LABELS,
-                 reason=order.hold_reason or _("审单通过"))
-            audit.append((AuditAction.TRANSITION, order, before, snapshot(order)))
+            reasons_of[order.pk] = order.hold_reason or _("审单通过")
             payload = {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
                        "terms": context.terms(order)}
             if reasons:
-                allocation.deallocate_order(user=user, order=order)
-                publish(ORDER_HELD, {**payload, "reasons": reasons,
-                                     "rules": [rule.name for rule, _text in holds]})
+                held.append(order)
+                events.append((ORDER_HELD, {**payload, "reasons": reasons,
+                                            "rules": [rule.name for rule, _text in holds]}))
                 results.append(ReviewResult(order.pk, order.code, "held", reasons))
             else:
-                publish(ORDER_REVIEWED, payload)
+                passed.append(order)
+                events.append((ORDER_REVIEWED, payload))
                 results.append(ReviewResult(order.pk, order.code, "reviewed"))
+        stamp = preparer(SalesOrder._meta.get_field("updated_at"))(now)
+        update_rows(SalesOrder, ["hold_reason = %s", "updated_at = %s"], ["id = %s"],
+                    [(order.hold_reason, stamp, order.pk) for order in held])
+        if passed:
+            SalesOrder.objects.filter(pk__in=[order.pk for order in passed]).update(hold_reason="", updated_at=now)
+        # held orders staying held get no history row (same state); their reasons are in the holds and audit
+        move_many(user=user, objs=held, to_state=OrderStatus.HELD, transitions=TRANSITIONS, labels=LABELS,
+                  reason=reasons_of)
+        move_many(user=user, objs=passed, to_state=OrderStatus.REVIEWED, transitions=TRANSITIONS, labels=LABELS,
+                  reason=reasons_of)
+        for reference_id in sorted(documents_with_reservations(allocation.RESERVATION_TYPE,
+                                                               [order.pk for order in held]), key=int):
+            release_reservation(user=user, reference_type=allocation.RESERVATION_TYPE, reference_id=reference_id)
         OrderHold.objects.bulk_create(new_holds)
-        record_many(user=user, entries=audit, note=_("审单"))
+        record_many(user=user, entries=[(AuditAction.TRANSITION, order, before, snapshot(order))
+                                        for order, before in audit], note=_("审单"))
+        publish_many(events)
     return results
 
 

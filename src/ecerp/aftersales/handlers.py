@@ -23,14 +23,16 @@ def _intercepting(payload: dict):
                                          shipment_id=payload.get("shipment_id")).first()
 
 
-@subscribe(SHIPMENT_SHIPPED)
-def complete_exchange_on_shipment(payload: dict) -> None:
-    if payload.get("reference_type") != CASE_REFERENCE:
+@subscribe(SHIPMENT_SHIPPED, batch=True)
+def complete_exchange_on_shipment(payloads: list[dict]) -> None:
+    # a batch handler: most shipped parcels are orders' (one cheap pass), few are replacement parcels
+    codes = {_int(payload.get("reference_id")): payload.get("shipment_code", "") for payload in payloads
+             if payload.get("reference_type") == CASE_REFERENCE}
+    codes.pop(None, None)
+    if not codes:
         return
-    case = AfterSalesCase.objects.filter(pk=_int(payload.get("reference_id")), status=CaseStatus.RESHIPPED).first()
-    if case is not None:
-        complete_exchange(user=None, case=case, reason=_("补发包裹 %(code)s 已发货") % {
-            "code": payload.get("shipment_code", "")})
+    for case in AfterSalesCase.objects.filter(pk__in=list(codes), status=CaseStatus.RESHIPPED).order_by("pk"):
+        complete_exchange(user=None, case=case, reason=_("补发包裹 %(code)s 已发货") % {"code": codes[case.pk]})
 
 
 @subscribe(SHIPMENT_RETURNED)

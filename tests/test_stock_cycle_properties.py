@@ -267,6 +267,15 @@ class StockCycle(RuleBasedStateMachine):
             assert (result.outcome, result.warehouse) == ("allocated", WAREHOUSES[chosen]), (result, order)
             order.status, order.warehouse, order.reserved = OrderStatus.ALLOCATED, chosen, (chosen, dict(order.lines))
 
+    @precondition(lambda self: any(order.status == OrderStatus.ALLOCATED for order in self.orders))
+    @rule(index=pick)
+    def new_version_of_an_allocated_order_then_allocate_again(self, index):
+        # the order's own reservation must count as available when it is allocated again
+        allocated = [order for order in self.orders if order.status == OrderStatus.ALLOCATED]
+        self.new_version_with_new_address(self.orders.index(allocated[index % len(allocated)]))
+        self.review_all()
+        self.allocate_all()
+
     @precondition(lambda self: self.orders)
     @rule(index=pick)
     def cancel_by_hand(self, index):

@@ -37,18 +37,25 @@ class MaskedValue(str):
 
     It is stored as its plain masked text; only the in-memory comparison of two snapshots
     (changed_fields) sees the keyed digest, so a change hidden by the mask is still audited.
+    The digest is computed only when two equal masks are compared (most snapshots never are).
     """
 
-    digest: str = ""
+    __slots__ = ("_clear", "_digest")
 
     def __new__(cls, masked: str, clear: str):
         value = super().__new__(cls, masked)
-        value.digest = lookup_hash(clear or "")
+        value._clear, value._digest = clear or "", None
         return value
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = lookup_hash(self._clear)
+        return self._digest
 
     def __eq__(self, other):
         if isinstance(other, MaskedValue):
-            return str.__eq__(self, other) and self.digest == other.digest
+            return str.__eq__(self, other) and (self._clear == other._clear or self.digest == other.digest)
         return str.__eq__(self, other)
 
     def __ne__(self, other):

@@ -34,6 +34,12 @@ from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, 
 
 log = logging.getLogger(__name__)
 RETRIES = 5
+# A new platform version that changes one of these (or the lines) sends a reviewed, held or allocated
+# order back to review, releasing its stock; other changes (platform status text, payment time,
+# update time) keep the order where it is.
+MATERIAL_FIELDS = ("consignee_name", "consignee_phone", "province", "city", "district", "address", "buyer_remark",
+                   "seller_memo", "refund_status", "goods_amount", "discount", "freight", "paid_amount")
+KEPT_STATES = (OrderStatus.HELD, OrderStatus.REVIEWED, OrderStatus.ALLOCATED)
 HEADER_FIELDS = ("buyer_nick", "consignee_name", "consignee_phone", "province", "city", "district", "address",
                  "buyer_remark", "seller_memo", "platform_status", "refund_status")
 
@@ -293,7 +299,9 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
                       note=_("平台新版本（%(source)s）") % {"source": source})
         return outcome
     was_paid = saved.payment_time is not None
+    material_before = [getattr(saved, name) for name in MATERIAL_FIELDS]
     _fill(saved, order)
+    material = material_before != [getattr(saved, name) for name in MATERIAL_FIELDS]
     new_lines = _lines(saved, order, products)
     old_lines = list(saved.lines.all())
     same = [(line.sku_code, line.title, line.quantity, line.unit_price, line.discount) for line in old_lines] == [
@@ -310,6 +318,10 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
         saved.lines.all().delete()
         lines = SalesOrderLine.objects.bulk_create(new_lines)
     status, reason = _status_for(order, lines)
+    if status == OrderStatus.RECEIVED and saved.status in KEPT_STATES and same and not material:
+        status, reason = saved.status, saved.hold_reason  # a harmless change: the order stays where it is
+    elif saved.status in KEPT_STATES and status != saved.status:
+        _back_to_review(user=user, order=saved, reason=_("平台订单有变更，重新审单"))
     saved.hold_reason = reason
     saved.save()
     if status != saved.status:
@@ -323,3 +335,17 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
     if saved.payment_time and not was_paid:
         events.publish_order(events.ORDER_PAID, saved, lines, codes_by_id)
     return IngestOutcome.UPDATED
+
+
+def _back_to_review(*, user, order: SalesOrder, reason: str) -> None:
+    """A changed order leaves review/allocation: its reservation is released and its unshipped parcel
+    cancelled, in the same transaction as the change (the goods must be checked and packed again)."""
+    from ecerp.inventory.models import Shipment
+    from ecerp.inventory.services import cancel_shipment
+    from ecerp.inventory.states import OPEN_SHIPMENT_STATES
+    from ecerp.sales.services.allocation import RESERVATION_TYPE, deallocate_order
+
+    for parcel in Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=str(order.pk),
+                                          status__in=OPEN_SHIPMENT_STATES).order_by("pk"):
+        cancel_shipment(user=user, shipment=parcel, reason=reason)
+    deallocate_order(user=user, order=order)

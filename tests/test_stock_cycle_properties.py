@@ -1,11 +1,13 @@
 """Property test across sales and inventory: random order and stock cycles keep every stock invariant.
 
-A hypothesis RuleBasedStateMachine drives the real services through random sequences of: receipts,
-order ingest (new orders, re-delivery of the same version, a later version with a new address, a
-platform cancellation), review, allocation, manual cancellation, parcels (create, scan, ship),
-interception with return, transfers between two warehouses (ship, later receive) and stocktakes
-(start with random counts, later approve). A plain Python model says what each step must do; a
-step the model says must be refused has to raise a DomainError and leave the database unchanged.
+A hypothesis RuleBasedStateMachine drives the real services. Each example starts from random opening
+stock in two warehouses and a few orders reviewed and allocated, then runs random steps: receipts;
+platform deliveries (the same version again, a later version with no change, a new address, a new
+quantity, or closed); cancellation by hand; review and allocation; parcels (create, scan check,
+ship, or all three for an allocated order); interception with return; transfers (ship, later
+receive); stocktakes (start with random counts, later approve). A plain Python model says what each
+step must do; a step the model says must be refused has to raise a DomainError with the expected
+code and leave the database unchanged (nothing half-written).
 
 After every step: on hand >= 0, 0 <= reserved <= on hand; balances equal the ledger (ORM sums of
 moves and active reservations, and inventory's check_stock_balances); on hand and reserved per
@@ -28,7 +30,14 @@ from django.db import transaction
 from django.db.models import Sum
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ecerp.core.errors import DomainError
 from ecerp.core.events import deliver_pending
@@ -57,15 +66,14 @@ SKUS = ("SKU-A", "SKU-B")
 WAREHOUSES = ("WH1", "WH2")  # WH1 is the store's default warehouse
 STORE = "TM01"
 RESERVATION_TYPE = "sales_order"
-OPEN = (OrderStatus.PENDING_MAPPING, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED,
-        OrderStatus.ALLOCATED)
 SHIPPED_PARCEL_STATES = (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING,
                          ShipmentStatus.RETURNED)
 BASE_TIME = datetime.datetime(2024, 5, 1, 10, 0, 0)
 
 sku_index = st.integers(min_value=0, max_value=len(SKUS) - 1)
 warehouse_index = st.integers(min_value=0, max_value=len(WAREHOUSES) - 1)
-pick = st.integers(min_value=0, max_value=7)  # which order / document, modulo how many there are
+pick = st.integers(min_value=0, max_value=7)
+line_units = st.integers(min_value=0, max_value=3)  # which order / document, modulo how many there are
 
 
 @dataclass
@@ -73,7 +81,7 @@ class Parcel:
     pk: int
     warehouse: int
     needs: dict[int, int]
-    state: str = "open"  # open (created or picking) | packed | shipped | returned
+    state: str = "open"  # open (created or picking) | packed | shipped | returned | cancelled
 
 
 @dataclass
@@ -81,7 +89,8 @@ class Order:
     """What one sales order should be, as the model sees it."""
 
     number: str
-    lines: dict[int, int]  # sku index -> units
+    lines: dict[int, int]  # sku index -> units, as the platform's latest version says
+    kept_lines: dict[int, int]  # the order's lines in ECERP (a shipped order keeps the lines it shipped)
     pk: int = 0
     version: int = 1
     status: str = OrderStatus.RECEIVED
@@ -174,6 +183,18 @@ class StockCycle(RuleBasedStateMachine):
         self.settle()
         return one
 
+    @initialize(units=st.tuples(*(st.integers(min_value=0, max_value=6) for _key in range(len(SKUS) * len(WAREHOUSES))
+                                  )),
+                orders=st.lists(st.tuples(line_units, line_units), min_size=1, max_size=3))
+    def business_in_flight(self, units, orders):
+        """Start from opening stock and a few orders, reviewed and allocated where the stock allows."""
+        for (s, w), quantity in zip(sorted(self.on_hand), units, strict=True):
+            if quantity:
+                self.receive(s, w, quantity)
+        for a, b in orders:
+            self.ingest_new_order(a, b)
+        self.review_and_allocate(review=True)
+
     # --- stock in --------------------------------------------------------------------------------------
 
     @rule(s=sku_index, w=warehouse_index, units=st.integers(min_value=1, max_value=6))
@@ -188,97 +209,48 @@ class StockCycle(RuleBasedStateMachine):
     @rule(a=st.integers(min_value=0, max_value=3), b=st.integers(min_value=0, max_value=3))
     def ingest_new_order(self, a, b):
         lines = {index: units for index, units in enumerate((a, b)) if units} or {0: 1}
-        order = Order(number=f"P{len(self.orders) + 1}", lines=lines)
+        order = Order(number=f"P{len(self.orders) + 1}", lines=lines, kept_lines=dict(lines))
         order.pk = self.ingest(order, "created").order_id
         self.orders.append(order)
 
     @precondition(lambda self: self.orders)
-    @rule(index=pick)
-    def redeliver_same_version(self, index):
+    @rule(index=pick, change=st.sampled_from(["same", "none", "address", "quantity", "closed"]), s=sku_index,
+          units=st.integers(min_value=1, max_value=3))
+    def platform_delivers(self, index, change, s, units):
+        """The platform delivers an order again: the same version, or a later one with no change but its
+        update time, a new address, a new quantity of one SKU, or closed (cancelled)."""
         order = self.order(index)
-        before = database_state()
-        self.ingest(order, "unchanged")
-        assert database_state() == before, "a re-delivered order changed something"
-
-    @precondition(lambda self: self.orders)
-    @rule(index=pick)
-    def new_version_with_new_address(self, index):
-        order = self.order(index)
+        if change == "same":
+            before = database_state()
+            self.ingest(order, "unchanged")
+            assert database_state() == before, "a re-delivered order changed something"
+            return
         order.version += 1
-        order.address = f"文三路{order.version}号"
+        material = False
+        if change == "address":
+            order.address, material = f"文三路{order.version}号", True
+        elif change == "quantity":
+            order.lines = {**order.lines, s: units}
+            material = order.lines != order.kept_lines
+        elif change == "closed":
+            order.platform_status = "交易关闭"
         if order.status == OrderStatus.SHIPPED:
-            self.ingest(order, "exception")
-        elif order.status == OrderStatus.CANCELLED:
-            self.ingest(order, "updated")
-        else:
-            # an open order goes back to received; the reservation it may hold stays until it is allocated again
-            self.ingest(order, "updated")
-            order.status = OrderStatus.RECEIVED
-
-    @precondition(lambda self: self.orders)
-    @rule(index=pick)
-    def platform_cancels(self, index):
-        order = self.order(index)
-        order.version += 1
-        order.platform_status = "交易关闭"
-        if order.status == OrderStatus.SHIPPED:
-            self.ingest(order, "exception")
-        else:
-            self.ingest(order, "updated")
-            order.status = OrderStatus.CANCELLED
-            order.reserved = None  # released by the OrderCancelled handler
-
-    # --- orders: review, allocate, cancel ----------------------------------------------------------------
-
-    @precondition(lambda self: self.orders)
-    @rule()
-    def review_all(self):
-        results = sales.review_orders(user=None, orders=[order.pk for order in self.orders])
-        self.settle()
-        outcomes = {result.order_id: result.outcome for result in results}
-        for order in self.orders:
-            if order.status in (OrderStatus.RECEIVED, OrderStatus.HELD):
-                assert outcomes[order.pk] == "reviewed"
-                order.status = OrderStatus.REVIEWED
-            else:
-                assert outcomes[order.pk] == "skipped"
-
-    @precondition(lambda self: self.orders)
-    @rule()
-    def allocate_all(self):
-        results = sales.allocate_orders(user=None, orders=[order.pk for order in self.orders])
-        self.settle()
-        outcomes = {result.order_id: result for result in results}
-        for order in sorted(self.orders, key=lambda item: item.pk):
-            result = outcomes[order.pk]
-            if order.status != OrderStatus.REVIEWED:
-                assert result.outcome == "skipped"
-                continue
-            order.reserved = None  # a reservation left from before a new version is released first
-            candidates = []
-            for w in (order.warehouse, 0, *range(len(WAREHOUSES))):
-                if w is not None and w not in candidates:
-                    candidates.append(w)
-            chosen = next((w for w in candidates
-                           if all(self.available((s, w)) >= units for s, units in order.lines.items())), None)
-            if chosen is None:
-                assert result.outcome == "out_of_stock", (result, order)
-                continue
-            assert (result.outcome, result.warehouse) == ("allocated", WAREHOUSES[chosen]), (result, order)
-            order.status, order.warehouse, order.reserved = OrderStatus.ALLOCATED, chosen, (chosen, dict(order.lines))
-
-    @precondition(lambda self: any(order.status == OrderStatus.ALLOCATED for order in self.orders))
-    @rule(index=pick)
-    def new_version_of_an_allocated_order_then_allocate_again(self, index):
-        # the order's own reservation must count as available when it is allocated again
-        allocated = [order for order in self.orders if order.status == OrderStatus.ALLOCATED]
-        self.new_version_with_new_address(self.orders.index(allocated[index % len(allocated)]))
-        self.review_all()
-        self.allocate_all()
+            self.ingest(order, "exception")  # the order itself no longer changes; it is flagged
+            return
+        self.ingest(order, "updated")
+        if order.status == OrderStatus.CANCELLED:
+            return  # the platform facts are kept, the order stays cancelled
+        order.kept_lines = dict(order.lines)
+        if change == "closed":
+            self.back_to_review(order)
+            order.status, order.reserved = OrderStatus.CANCELLED, None  # released by the OrderCancelled handler
+        elif material:
+            self.back_to_review(order)
 
     @precondition(lambda self: self.orders)
     @rule(index=pick)
     def cancel_by_hand(self, index):
+        """Staff cancel an order: its reservation is released; a parcel already made stays (it can no longer ship)."""
         order = self.order(index)
         if order.status == OrderStatus.SHIPPED:
             refused(lambda: sales.cancel_order(user=None, order=self.sales_order(order), reason="客户要求"),
@@ -288,13 +260,62 @@ class StockCycle(RuleBasedStateMachine):
         self.settle()
         order.status, order.reserved = OrderStatus.CANCELLED, None
 
-    # --- parcels: create, scan, ship, intercept and return ---------------------------------------------------
+    def back_to_review(self, order: Order):
+        """A changed open order leaves review and allocation: its stock is released, its unshipped parcel
+        cancelled, and it is received again."""
+        if order.status in (OrderStatus.HELD, OrderStatus.REVIEWED, OrderStatus.ALLOCATED):
+            order.reserved = None
+            if order.parcel is not None and order.parcel.state in ("open", "packed"):
+                order.parcel.state = "cancelled"
+        order.status = OrderStatus.RECEIVED
+
+    # --- orders: review and allocate ---------------------------------------------------------------------
 
     @precondition(lambda self: self.orders)
-    @rule(index=pick)
-    def create_parcel(self, index):
-        order = self.order(index)
-        live = order.parcel is not None and order.parcel.state != "returned"
+    @rule(review=st.booleans())
+    def review_and_allocate(self, review):
+        """Review every order (no rules: all pass), then allocate every reviewed one."""
+        if review:
+            results = sales.review_orders(user=None, orders=[order.pk for order in self.orders])
+            self.settle()
+            outcomes = {result.order_id: result.outcome for result in results}
+            for order in self.orders:
+                if order.status in (OrderStatus.RECEIVED, OrderStatus.HELD):
+                    assert outcomes[order.pk] == "reviewed"
+                    order.status = OrderStatus.REVIEWED
+                else:
+                    assert outcomes[order.pk] == "skipped"
+        results = sales.allocate_orders(user=None, orders=[order.pk for order in self.orders])
+        self.settle()
+        outcomes = {result.order_id: result for result in results}
+        for order in sorted(self.orders, key=lambda item: item.pk):
+            result = outcomes[order.pk]
+            if order.status != OrderStatus.REVIEWED:
+                assert result.outcome == "skipped"
+                continue
+            # the order's own warehouse, the store's default, then every warehouse by code
+            order.reserved = None
+            candidates = []
+            for w in (order.warehouse, 0, *range(len(WAREHOUSES))):
+                if w is not None and w not in candidates:
+                    candidates.append(w)
+            chosen = next((w for w in candidates
+                           if all(self.available((s, w)) >= units for s, units in order.kept_lines.items())), None)
+            if chosen is None:
+                assert result.outcome == "out_of_stock", (result, order)
+                continue
+            assert (result.outcome, result.warehouse) == ("allocated", WAREHOUSES[chosen]), (result, order)
+            order.status, order.warehouse = OrderStatus.ALLOCATED, chosen
+            order.reserved = (chosen, dict(order.kept_lines))
+
+    # --- parcels: create, scan, ship, intercept and return ---------------------------------------------------
+
+    def with_parcel(self, index: int) -> Order:
+        orders = [order for order in self.orders if order.parcel]
+        return orders[index % len(orders)]
+
+    def create_parcel_for(self, order: Order):
+        live = order.parcel is not None and order.parcel.state not in ("returned", "cancelled")
         before = database_state()
         [result] = sales.create_order_shipments(user=None, orders=[self.sales_order(order)])
         if order.status != OrderStatus.ALLOCATED or live:
@@ -307,11 +328,7 @@ class StockCycle(RuleBasedStateMachine):
         shipment = Shipment.objects.get(code=result.shipment_code)
         order.parcel = Parcel(pk=shipment.pk, warehouse=warehouse, needs=dict(needs))
 
-    @precondition(lambda self: any(order.parcel for order in self.orders))
-    @rule(index=pick)
-    def scan_parcel(self, index):
-        with_parcel = [order for order in self.orders if order.parcel]
-        order = with_parcel[index % len(with_parcel)]
+    def scan_parcel_of(self, order: Order):
         parcel = order.parcel
         if parcel.state == "open":
             for s, units in parcel.needs.items():
@@ -320,29 +337,28 @@ class StockCycle(RuleBasedStateMachine):
             assert self.parcel(order).status == ShipmentStatus.PACKED
             parcel.state = "packed"
             return
-        # a packed parcel refuses one unit more; a shipped one refuses any scan
+        # a packed parcel refuses one unit more; a shipped, returned or cancelled one refuses any scan
         s = next(iter(parcel.needs))
         codes = {"EXTRA_ITEM"} if parcel.state == "packed" else {"SHIPMENT_NOT_OPEN"}
         refused(lambda: inventory.scan_item(user=None, shipment=self.parcel(order), barcode=SKUS[s]), codes)
 
-    @precondition(lambda self: any(order.parcel for order in self.orders))
-    @rule(index=pick)
-    def ship_parcel(self, index):
-        with_parcel = [order for order in self.orders if order.parcel]
-        order = with_parcel[index % len(with_parcel)]
+    def ship_parcel_of(self, order: Order):
         parcel = order.parcel
 
         def ship():
             return inventory.ship_shipment(user=None, shipment=self.parcel(order), carrier_code="SIM")
 
         if parcel.state in ("shipped", "returned"):
-            refused(ship, {"ALREADY_SHIPPED"})
+            refused(ship, {"ALREADY_SHIPPED"})  # never issued twice
+            return
+        if parcel.state == "cancelled":
+            refused(ship, {"INVALID_TRANSITION"})
             return
         if parcel.state == "open":
             refused(ship, {"NOT_FULLY_SCANNED"})
             return
         if order.reserved != (parcel.warehouse, parcel.needs):
-            refused(ship, {"RESERVATION_MISMATCH"})  # e.g. the order was cancelled after packing
+            refused(ship, {"RESERVATION_MISMATCH"})  # the order was cancelled by hand after packing
             return
         ship()
         self.settle()
@@ -354,11 +370,35 @@ class StockCycle(RuleBasedStateMachine):
         assert order.status != OrderStatus.CANCELLED
         order.status = OrderStatus.SHIPPED
 
+    @precondition(lambda self: self.orders)
+    @rule(index=pick)
+    def create_parcel(self, index):
+        self.create_parcel_for(self.order(index))
+
+    @precondition(lambda self: any(order.parcel for order in self.orders))
+    @rule(index=pick)
+    def scan_parcel(self, index):
+        self.scan_parcel_of(self.with_parcel(index))
+
+    @precondition(lambda self: any(order.parcel for order in self.orders))
+    @rule(index=pick)
+    def ship_parcel(self, index):
+        self.ship_parcel_of(self.with_parcel(index))
+
+    @precondition(lambda self: any(order.status == OrderStatus.ALLOCATED for order in self.orders))
+    @rule(index=pick)
+    def fulfil_allocated_order(self, index):
+        """The whole warehouse round for one allocated order: parcel, scan check, ship."""
+        allocated = [order for order in self.orders if order.status == OrderStatus.ALLOCATED]
+        order = allocated[index % len(allocated)]
+        self.create_parcel_for(order)
+        self.scan_parcel_of(order)
+        self.ship_parcel_of(order)
+
     @precondition(lambda self: any(order.parcel for order in self.orders))
     @rule(index=pick)
     def intercept_and_return(self, index):
-        with_parcel = [order for order in self.orders if order.parcel]
-        order = with_parcel[index % len(with_parcel)]
+        order = self.with_parcel(index)
         parcel = order.parcel
         if parcel.state != "shipped":
             refused(lambda: inventory.intercept_shipment(user=None, shipment=self.parcel(order)),
@@ -475,7 +515,7 @@ class StockCycle(RuleBasedStateMachine):
             issued = {row["product_id"]: -row["q"] for row in StockMove.objects.filter(
                 kind=MoveKind.ISSUE, document_type=RESERVATION_TYPE, document_id=str(order.pk))
                 .values("product_id").annotate(q=Sum("quantity"))}
-            lines = {self.products[s].pk: units for s, units in order.lines.items()}
+            lines = {self.products[s].pk: units for s, units in order.kept_lines.items()}
             assert issued == (lines if saved.status == OrderStatus.SHIPPED else {}), order
             assert issued == {self.products[s].pk: units for s, units in order.shipped.items()}
 

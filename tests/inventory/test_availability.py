@@ -98,3 +98,14 @@ def test_a_store_without_policy_or_with_bad_input_is_refused():
     with pytest.raises(DomainError) as error:
         services.save_store_stock_policy(user=None, store=store, warehouses=[wh], default_safety_stock=-1)
     assert error.value.code == "NEGATIVE_QUANTITY" and error.value.field == "default_safety_stock"
+
+
+@pytest.mark.django_db
+def test_a_defective_warehouse_never_feeds_a_store():
+    from tests.core.factories import make_warehouse
+    store = make_store()
+    damaged = make_warehouse(name="次品仓", code="WH-BAD", type="defective")
+    with pytest.raises(DomainError) as error:
+        services.save_store_stock_policy(user=None, store=store, warehouses=[warehouse(), damaged])
+    assert error.value.code == "NOT_SELLABLE_WAREHOUSE" and error.value.field == "warehouses"
+    assert "WH-BAD" in str(error.value)

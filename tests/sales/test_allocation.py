@@ -157,3 +157,16 @@ def test_an_order_without_products_is_never_allocated(setup):
     item.lines.update(product=None)
     [result] = services.allocate_orders(user=None, orders=[item])
     assert result.outcome == "out_of_stock" and fresh(item).status == OrderStatus.REVIEWED
+
+
+def test_a_defective_warehouse_is_never_allocated_from(setup):
+    # given the only stock sits in a defective warehouse (damaged returns) that is even listed in the rules
+    from ecerp.masterdata.models import Warehouse
+    Warehouse.objects.filter(pk=setup["c"].pk).update(type="defective")
+    stock(setup["item"], setup["c"], 5)
+    AllocationRule.objects.create(store=setup["store"], warehouse=setup["c"], priority=1)
+    [item] = reviewed(order())
+    # when allocated, nothing is reserved there
+    [result] = services.allocate_orders(user=None, orders=[item])
+    assert result.outcome == "out_of_stock"
+    assert balance(setup["item"], setup["c"]) == (5, 0)

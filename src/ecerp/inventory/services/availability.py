@@ -22,7 +22,7 @@ from ecerp.core.audit import record_change, snapshot
 from ecerp.core.models import AuditAction
 from ecerp.inventory.errors import InventoryError, InventoryInvalid
 from ecerp.inventory.models import StockBalance, StoreSafetyStock, StoreStockPolicy
-from ecerp.masterdata.models import BundleComponent, Product, Store, Warehouse
+from ecerp.masterdata.models import BundleComponent, Product, Store, Warehouse, WarehouseType
 
 
 def sellable_quantity(on_hand: int, reserved: int, safety_stock: int, share_ratio: Decimal) -> int:
@@ -59,11 +59,16 @@ def save_store_stock_policy(*, user, store: Store, warehouses: list[Warehouse], 
     """Create or replace a store's policy: its warehouses, share ratio, default and per-SKU safety stock.
 
     Raises INVALID_RATIO, NEGATIVE_QUANTITY for a negative safety stock, NO_LINES without a
-    warehouse. Touches updated_at, so the next changed_since query lists every SKU. Audited.
+    warehouse, NOT_SELLABLE_WAREHOUSE for a defective warehouse (damaged returns are never sold). Touches updated_at, so the next changed_since query lists every SKU. Audited.
     """
     ratio = check_ratio(share_ratio)
     if not warehouses:
         raise InventoryInvalid(InventoryError.NO_LINES, _("请选择至少一个供货仓库"), field="warehouses")
+    for warehouse in warehouses:
+        if warehouse.type == WarehouseType.DEFECTIVE:
+            raise InventoryInvalid(InventoryError.NOT_SELLABLE_WAREHOUSE,
+                                   _("次品仓「%(warehouse)s」的库存不能供货给店铺"), field="warehouses",
+                                   warehouse=warehouse.code)
     for field, quantity in [("default_safety_stock", default_safety_stock)] + [
             (f"safety_stocks.{product.code}", quantity) for product, quantity in (safety_stocks or {}).items()]:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:

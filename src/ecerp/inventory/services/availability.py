@@ -59,7 +59,8 @@ def save_store_stock_policy(*, user, store: Store, warehouses: list[Warehouse], 
     """Create or replace a store's policy: its warehouses, share ratio, default and per-SKU safety stock.
 
     Raises INVALID_RATIO, NEGATIVE_QUANTITY for a negative safety stock, NO_LINES without a
-    warehouse, NOT_SELLABLE_WAREHOUSE for a defective warehouse (damaged returns are never sold). Touches updated_at, so the next changed_since query lists every SKU. Audited.
+    warehouse, NOT_SELLABLE_WAREHOUSE for a defective warehouse (damaged returns are never sold).
+    Touches updated_at, so the next changed_since query lists every SKU. Audited.
     """
     ratio = check_ratio(share_ratio)
     if not warehouses:

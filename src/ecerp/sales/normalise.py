@@ -129,10 +129,9 @@ class _Collector:
     def __init__(self, row):
         self.details: list[ErrorDetail] = []
         self.row = row
-        self.labels = field_labels()
 
     def label(self, name: str, line: int | None) -> str:
-        text = str(self.labels.get(name, name))
+        text = str(field_labels().get(name, name))  # only when a record has a problem
         if line is not None:
             text = _("第 %(line)s 行明细的「%(label)s」") % {"line": line, "label": text}
         else:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ecerp.core.admin_history import describe_entries, describe_states
 from ecerp.core.crypto import mask_value
 from ecerp.core.errors import NotFound
 from ecerp.core.permissions import has_permission
+from ecerp.inventory.models import Shipment
 from ecerp.masterdata.scopes import visible_stores
 from ecerp.sales.models import QuarantinedRecord, SalesOrder, SalesOrderLine, StoreSkuMapping
+from ecerp.sales.services.allocation import RESERVATION_TYPE
 from ecerp.sales.states import OrderStatus, QuarantineStatus
 
 PERSONAL = {"consignee_name": "text", "consignee_phone": "phone", "address": "text"}
@@ -61,19 +64,40 @@ def get_order(*, user, pk: int) -> SalesOrder:
     return order
 
 
+def source_label(source: str) -> str:
+    """How an order or version arrived, for people: 接口, 文件导入, 平台拉取 (adapter), 合并, 拆分."""
+    labels = {"api": _("接口"), "file": _("文件导入"), "merge": _("合并"), "split": _("拆分")}
+    if source.startswith("pull:"):
+        pulled = _("平台拉取")
+        return f"{pulled} {source.partition(':')[2]}"
+    return labels.get(source, source)
+
+
+def actor_label(username: str) -> str:
+    """The user name of a timeline row; actions without a user (ingest, batch jobs) show as 系统."""
+    return _("系统") if username in ("", "system") else username
+
+
 def timeline(order: SalesOrder) -> list[dict]:
     """State moves, audit entries and versions received, oldest first."""
     items = [{"at": row["at"], "kind": "state", "text": f"{row['from_state'] or '-'} → {row['to_state']}",
-              "user": row["user"], "note": row["reason"]} for row in describe_states(order)]
+              "user": actor_label(row["user"]), "note": row["reason"]} for row in describe_states(order)]
     for entry in describe_entries(order):
-        items.append({"at": entry.at, "kind": "audit", "text": str(entry.action_label), "user": entry.username,
+        items.append({"at": entry.at, "kind": "audit", "text": str(entry.action_label),
+                      "user": actor_label(entry.username),
                       "note": "; ".join(f"{change.label}: {change.before} → {change.after}"
                                         for change in entry.changes)[:500]})
     for version in order.versions.all():
         items.append({"at": version.received_at, "kind": "version", "text": version.get_outcome_display(),
-                      "user": version.source, "note": f"{version.platform_status} "
+                      "user": source_label(version.source), "note": f"{version.platform_status} "
                       f"{version.platform_updated_at.isoformat() if version.platform_updated_at else ''}"})
     return sorted(items, key=lambda item: item["at"])
+
+
+def parcels(order: SalesOrder) -> QuerySet:
+    """The order's parcels (发货单), live and cancelled/returned ones, newest first."""
+    return (Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=str(order.pk))
+            .select_related("warehouse").order_by("-id"))
 
 
 def unmapped_skus(*, user) -> list[dict]:

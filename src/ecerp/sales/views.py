@@ -90,7 +90,7 @@ def order_list(request):
 
 @require_permission("sales.view_salesorder")
 def order_detail(request, pk: int):
-    """One order: header, consignee (masked unless allowed), lines, and its timeline."""
+    """One order: header, consignee (masked unless allowed), lines, parcels, after-sales cases, timeline."""
     try:
         order = queries.get_order(user=request.user, pk=pk)
     except NotFound:
@@ -102,7 +102,8 @@ def order_detail(request, pk: int):
                    holds=order.holds.select_related("rule").order_by("-id"),
                    can_split=can_change and order.status in MERGEABLE_STATES,
                    merged_from=order.merged_from.all(), split_children=order.split_children.all(),
-                   payment_terms=PaymentTerms.choices)
+                   payment_terms=PaymentTerms.choices, parcels=queries.parcels(order),
+                   cases=order.aftersales_cases.order_by("-id"))
 
 
 @require_permission("sales.change_salesorder")

@@ -43,6 +43,13 @@ INDEX_GROUPS = [
     ("users", _("用户与权限"), ["auth.user", "auth.group"]),
     ("system", _("系统设置"), ["core.codingrule", "core.apitoken"]),
     ("logs", _("日志"), ["core.auditlog", "core.statehistory"]),
+    ("inventory", _("库存"), ["inventory.stockmove", "inventory.stockbalance", "inventory.reservation",
+                             "inventory.stockdocument", "inventory.transfer", "inventory.stocktake",
+                             "inventory.shipment", "inventory.pickwave", "inventory.storestockpolicy"]),
+    ("sales", _("订单"), ["sales.salesorder", "sales.orderversion", "sales.quarantinedrecord",
+                         "sales.storeskumapping", "sales.reviewrule", "sales.blacklist", "sales.allocationrule",
+                         "sales.storesalessetting"]),
+    ("aftersales", _("售后"), ["aftersales.aftersalescase"]),
 ]
 
 

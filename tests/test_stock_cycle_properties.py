@@ -250,7 +250,7 @@ class StockCycle(RuleBasedStateMachine):
     @precondition(lambda self: self.orders)
     @rule(index=pick)
     def cancel_by_hand(self, index):
-        """Staff cancel an order: its reservation is released; a parcel already made stays (it can no longer ship)."""
+        """Staff cancel an order: its reservation is released and its unshipped parcel cancelled."""
         order = self.order(index)
         if order.status == OrderStatus.SHIPPED:
             refused(lambda: sales.cancel_order(user=None, order=self.sales_order(order), reason="客户要求"),
@@ -258,6 +258,8 @@ class StockCycle(RuleBasedStateMachine):
             return
         sales.cancel_order(user=None, order=self.sales_order(order), reason="客户要求")
         self.settle()
+        if order.parcel is not None and order.parcel.state in ("open", "packed"):
+            order.parcel.state = "cancelled"
         order.status, order.reserved = OrderStatus.CANCELLED, None
 
     def back_to_review(self, order: Order):

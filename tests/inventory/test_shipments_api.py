@@ -81,6 +81,25 @@ def test_batch_ship_reports_each_parcel(api_as):
     assert missing.status_code == 404
 
 
+def test_confirm_packed_then_batch_ship(api_as):
+    # given two waiting parcels
+    cream, wh = sku(barcode=BARCODE), warehouse()
+    first = reserved_shipment([(cream, 2)], wh)
+    client = api_as("warehouse")
+    # when confirmed packed as a whole (整单验货) and shipped in one batch
+    rows = client.post("/api/inventory/shipment-batches/confirm-packed", {"shipment_ids": [first.pk]})
+    assert rows.status_code == 200 and rows.json()[0]["ok"] is True
+    again = client.post("/api/inventory/shipment-batches/confirm-packed", {"shipment_ids": [first.pk]})
+    assert again.json()[0]["ok"] is True  # already packed: a harmless retry
+    shipped = client.post("/api/inventory/shipment-batches/ship", {"shipment_ids": [first.pk], "carrier": "SIM"})
+    assert shipped.json()[0]["ok"] is True and shipped.json()[0]["waybill_no"].startswith("SIM")
+    # then a shipped parcel can no longer be confirmed packed
+    late = client.post("/api/inventory/shipment-batches/confirm-packed", {"shipment_ids": [first.pk]})
+    assert late.json()[0]["ok"] is False and late.json()[0]["errors"][0]["code"] == "SHIPMENT_NOT_OPEN"
+    assert api_as("finance").post("/api/inventory/shipment-batches/confirm-packed",
+                                  {"shipment_ids": [first.pk]}).status_code == 403
+
+
 def test_a_wave_through_the_api_with_its_pick_list(api_as):
     cream, wh = sku(), warehouse()
     shipment = reserved_shipment([(cream, 2)], wh)

@@ -82,3 +82,11 @@ def test_a_held_order_stays_held_on_a_harmless_change():
     deliver(buyer_remark="要礼盒", status="等待发货")
     item = fresh(made)
     assert item.status == OrderStatus.HELD and item.hold_reason == made.hold_reason
+
+
+def test_cancelling_by_hand_cancels_the_unshipped_parcel(allocated):
+    [made] = services.create_order_shipments(user=None, orders=[allocated["order"]])
+    services.cancel_order(user=None, order=allocated["order"], reason="客户要求")
+    item = fresh(allocated["order"])
+    assert item.status == OrderStatus.CANCELLED and balance(allocated["item"], allocated["wh"]) == (5, 0)
+    assert Shipment.objects.get(code=made.shipment_code).status == ShipmentStatus.CANCELLED

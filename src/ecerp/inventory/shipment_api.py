@@ -117,6 +117,10 @@ class BatchShipIn(Schema):
     carrier: str = Field("SIM", max_length=20)
 
 
+class BatchPackIn(Schema):
+    shipment_ids: list[int]
+
+
 class BatchShipRowOut(Schema):
     id: int
     code: str
@@ -267,6 +271,20 @@ def ship_batch(request: HttpRequest, payload: BatchShipIn):
     results = services.ship_shipments(user=request.user, shipments=shipments, carrier_code=payload.carrier)
     return [{"id": r.shipment.pk, "code": r.shipment.code, "ok": r.error is None,
              "waybill_no": r.shipment.waybill_no if r.error is None else "",
+             "errors": r.error.as_dict()["errors"] if r.error else []} for r in results]
+
+
+@router.post("/shipment-batches/confirm-packed", response={200: list[BatchShipRowOut], **WRITE_ERRORS})
+@api_permission("inventory.change_shipment")
+def confirm_packed_batch(request: HttpRequest, payload: BatchPackIn):
+    """Confirm parcels packed as a whole (整单验货, no unit scanning); each row says ok or carries its errors."""
+    shipments = list(queries.list_shipments(user=request.user).filter(pk__in=payload.shipment_ids))
+    missing = set(payload.shipment_ids) - {shipment.pk for shipment in shipments}
+    if missing:
+        raise InventoryInvalid(ErrorCode.NOT_FOUND, _("发货单「%(key)s」不存在"), field="shipment_ids",
+                               key=", ".join(str(pk) for pk in sorted(missing)))
+    results = services.confirm_packed(user=request.user, shipments=shipments)
+    return [{"id": r.shipment.pk, "code": r.shipment.code, "ok": r.error is None, "waybill_no": "",
              "errors": r.error.as_dict()["errors"] if r.error else []} for r in results]
 
 

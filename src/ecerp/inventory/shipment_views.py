@@ -141,6 +141,24 @@ def shipment_batch_ship(request):
     return redirect("inventory:shipments")
 
 
+@require_permission("inventory.change_shipment")
+@require_POST
+def shipment_batch_pack(request):
+    """Confirm the ticked parcels packed as a whole (整单验货); each refusal is listed, the rest are packed."""
+    shipments = _selected(request)
+    if not shipments:
+        messages.error(request, _("请选择发货单"))
+        return redirect("inventory:shipments")
+    results = services.confirm_packed(user=request.user, shipments=shipments)
+    packed = [result for result in results if result.error is None]
+    if packed:
+        messages.success(request, _("已整单验货 %(count)s 个包裹") % {"count": len(packed)})
+    for result in results:
+        if result.error is not None:
+            messages.error(request, f"{result.shipment.code}: {result.error}")
+    return redirect("inventory:shipments")
+
+
 @require_permission("inventory.add_pickwave")
 @require_POST
 def wave_create(request):

@@ -28,6 +28,7 @@ urlpatterns = [
     # fulfilment
     path("shipments/", shipment_views.shipment_list, name="shipments"),
     path("shipments/ship/", shipment_views.shipment_batch_ship, name="shipment_batch_ship"),
+    path("shipments/pack/", shipment_views.shipment_batch_pack, name="shipment_batch_pack"),
     path("shipments/labels/", shipment_views.labels_batch, name="shipment_labels"),
     path("shipments/<int:pk>/", shipment_views.shipment_detail, name="shipment"),
     path("shipments/<int:pk>/scan/", shipment_views.shipment_scan, name="shipment_scan"),

@@ -250,6 +250,20 @@ def deallocate_order(*, user, order: SalesOrder) -> int:
     return release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=order.pk)
 
 
+def withdraw_from_warehouse(*, user, order: SalesOrder, reason: str) -> int:
+    """Take an unshipped order back from the warehouse: its open parcel (created, picking or packed) is
+    cancelled and its reservation released, in the caller's transaction. Used when the order is
+    cancelled or changed (a new platform version); idempotent. Returns the units released."""
+    from ecerp.inventory.models import Shipment
+    from ecerp.inventory.services import cancel_shipment
+    from ecerp.inventory.states import OPEN_SHIPMENT_STATES
+
+    for parcel in Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=str(order.pk),
+                                          status__in=OPEN_SHIPMENT_STATES).order_by("pk"):
+        cancel_shipment(user=user, shipment=parcel, reason=reason)
+    return deallocate_order(user=user, order=order)
+
+
 def set_allocation_rules(*, user, store, warehouses: list[Warehouse]) -> list[AllocationRule]:
     """Set the warehouses allocation tries for a store, in the given order (after its default warehouse).
 

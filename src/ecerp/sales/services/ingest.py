@@ -29,6 +29,7 @@ from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
 from ecerp.sales.privacy import mask_record
+from ecerp.sales.services.allocation import withdraw_from_warehouse
 from ecerp.sales.services.mapping import hold_reason, resolve_products
 from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, QuarantineStatus
 
@@ -321,7 +322,7 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
     if status == OrderStatus.RECEIVED and saved.status in KEPT_STATES and same and not material:
         status, reason = saved.status, saved.hold_reason  # a harmless change: the order stays where it is
     elif saved.status in KEPT_STATES and status != saved.status:
-        _back_to_review(user=user, order=saved, reason=_("平台订单有变更，重新审单"))
+        withdraw_from_warehouse(user=user, order=saved, reason=_("平台订单有变更，重新审单"))
     saved.hold_reason = reason
     saved.save()
     if status != saved.status:
@@ -336,16 +337,3 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
         events.publish_order(events.ORDER_PAID, saved, lines, codes_by_id)
     return IngestOutcome.UPDATED
 
-
-def _back_to_review(*, user, order: SalesOrder, reason: str) -> None:
-    """A changed order leaves review/allocation: its reservation is released and its unshipped parcel
-    cancelled, in the same transaction as the change (the goods must be checked and packed again)."""
-    from ecerp.inventory.models import Shipment
-    from ecerp.inventory.services import cancel_shipment
-    from ecerp.inventory.states import OPEN_SHIPMENT_STATES
-    from ecerp.sales.services.allocation import RESERVATION_TYPE, deallocate_order
-
-    for parcel in Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=str(order.pk),
-                                          status__in=OPEN_SHIPMENT_STATES).order_by("pk"):
-        cancel_shipment(user=user, shipment=parcel, reason=reason)
-    deallocate_order(user=user, order=order)

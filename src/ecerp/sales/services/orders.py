@@ -23,7 +23,7 @@ from ecerp.inventory.events import SHIPMENT_SHIPPED
 from ecerp.sales import events
 from ecerp.sales.errors import SalesConflict, SalesError
 from ecerp.sales.models import SalesOrder
-from ecerp.sales.services.allocation import RESERVATION_TYPE, deallocate_order
+from ecerp.sales.services.allocation import RESERVATION_TYPE, deallocate_order, withdraw_from_warehouse
 from ecerp.sales.states import LABELS, TRANSITIONS, OrderStatus
 
 
@@ -34,7 +34,8 @@ def _locked(order_id: int) -> SalesOrder:
 def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
     """Cancel an order that has not shipped; publishes OrderCancelled. Cancelling twice is a no-op.
 
-    An allocated order's reservation is released (refunds before shipping cancel the same way).
+    An allocated order's reservation is released and its unshipped parcel cancelled (refunds before
+    shipping cancel the same way).
     Raises SalesConflict ORDER_NOT_OPEN (409) once the order has shipped.
     """
     with transaction.atomic():
@@ -45,7 +46,7 @@ def cancel_order(*, user, order: SalesOrder, reason: str = "") -> SalesOrder:
             raise SalesConflict(SalesError.ORDER_NOT_OPEN, _("订单「%(code)s」状态为「%(status)s」，不能取消"),
                                 field="status", code=order.code, status=LABELS[order.status])
         before = snapshot(order)
-        deallocate_order(user=user, order=order)
+        withdraw_from_warehouse(user=user, order=order, reason=reason or _("手工取消"))
         move(user=user, obj=order, to_state=OrderStatus.CANCELLED, transitions=TRANSITIONS, labels=LABELS,
              reason=reason or _("手工取消"))
         record_change(user=user, action=AuditAction.TRANSITION, instance=order, before=before,

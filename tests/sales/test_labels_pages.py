@@ -1,0 +1,29 @@
+"""Pages show stored English codes in Chinese: the source of quarantined records and order versions."""
+
+import pytest
+from django.test import Client
+
+from ecerp.sales import services
+from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.queries import actor_label, source_label
+from tests.sales.helpers import record, store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_source_and_actor_labels():
+    assert source_label("api") == "接口" and source_label("file") == "文件导入"
+    assert source_label("pull:taobao") == "平台拉取 taobao" and source_label("other") == "other"
+    assert actor_label("system") == "系统" and actor_label("") == "系统" and actor_label("wang") == "wang"
+
+
+def test_quarantine_pages_show_the_source_in_chinese(make_user):
+    make_user("labels-ops", role="operations")
+    client = Client()
+    assert client.login(username="labels-ops", password="Secret-pass-123")
+    store()
+    services.ingest_orders(user=None, source="api", records=[record("T1", paid_amount="x")])
+    quarantined = QuarantinedRecord.objects.get()
+    listing = client.get("/sales/quarantine/").content.decode()
+    assert "<td>接口</td>" in listing and "<td>api</td>" not in listing
+    assert "来源: 接口" in client.get(f"/sales/quarantine/{quarantined.pk}/").content.decode()

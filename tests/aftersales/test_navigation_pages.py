@@ -48,3 +48,11 @@ def test_roles_see_only_the_links_they_may_follow(make_user):
     page = warehouse.get(f"/sales/orders/{order.pk}/").content.decode()
     assert 'href="/sales/upload/"' not in page and f'href="/inventory/shipments/{parcel.pk}/"' in page
     assert 'href="/sales/upload/"' in _client(make_user, "operations").get("/sales/").content.decode()
+
+
+def test_case_timeline_shows_work_without_a_user_as_system(make_user):
+    setup_shop()
+    order = shipped_order(paid_amount="100.00")
+    case = create_case(user=None, order=order, type="refund_only", lines=[CaseLineInput(1, 1)])
+    page = _client(make_user, "operations").get(f"/aftersales/cases/{case.pk}/").content.decode()
+    assert '<td class="as-nowrap">系统</td>' in page and ">system<" not in page

@@ -27,3 +27,13 @@ def test_quarantine_pages_show_the_source_in_chinese(make_user):
     listing = client.get("/sales/quarantine/").content.decode()
     assert "<td>接口</td>" in listing and "<td>api</td>" not in listing
     assert "来源: 接口" in client.get(f"/sales/quarantine/{quarantined.pk}/").content.decode()
+
+
+def test_audit_times_in_the_timeline_are_local_and_to_the_second(make_user):
+    from ecerp.core.admin_history import describe_changes
+    from ecerp.sales.models import SalesOrder
+
+    [change] = describe_changes(SalesOrder, None, {"received_at": "2026-11-29T22:48:47.446029+00:00"})
+    assert change.after == "2026-11-30 06:48:47"  # Asia/Shanghai
+    [untouched] = describe_changes(SalesOrder, None, {"received_at": "not a time"})
+    assert untouched.after == "not a time"

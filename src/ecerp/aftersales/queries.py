@@ -10,6 +10,7 @@ from ecerp.aftersales.models import AfterSalesCase
 from ecerp.core.admin_history import describe_entries, describe_states
 from ecerp.core.errors import NotFound
 from ecerp.masterdata.scopes import visible_stores
+from ecerp.sales.queries import actor_label
 
 
 def list_cases(*, user, type: str = "", status: str = "", store_id: int | None = None,  # noqa: A002
@@ -50,9 +51,10 @@ def get_case(*, user, pk: int) -> AfterSalesCase:
 def timeline(case: AfterSalesCase) -> list[dict]:
     """State moves and audit entries of a case, oldest first."""
     items = [{"at": row["at"], "kind": "state", "text": f"{row['from_state'] or '-'} → {row['to_state']}",
-              "user": row["user"], "note": row["reason"]} for row in describe_states(case)]
+              "user": actor_label(row["user"]), "note": row["reason"]} for row in describe_states(case)]
     for entry in describe_entries(case):
-        items.append({"at": entry.at, "kind": "audit", "text": str(entry.action_label), "user": entry.username,
+        items.append({"at": entry.at, "kind": "audit", "text": str(entry.action_label),
+                      "user": actor_label(entry.username),
                       "note": "; ".join(f"{change.label}: {change.before} → {change.after}"
                                         for change in entry.changes)[:500]})
     return sorted(items, key=lambda item: item["at"])

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.audit import history_for
@@ -79,7 +81,19 @@ def _display(model, key: str, value, resolver: _Resolver) -> str:
         return resolver.name(model_field.related_model, value)
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.DateTimeField) and isinstance(value, str):
+        return _local_time(value)
     return str(value)
+
+
+def _local_time(value: str) -> str:
+    """An ISO date-time of an audit row (often UTC) as the pages show times: local, to the second."""
+    moment = parse_datetime(value)
+    if moment is None:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _label(model, key: str) -> str:

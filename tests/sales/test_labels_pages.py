@@ -3,10 +3,11 @@
 import pytest
 from django.test import Client
 
+from ecerp.core.admin_history import describe_changes
 from ecerp.sales import services
-from ecerp.sales.models import QuarantinedRecord
+from ecerp.sales.models import QuarantinedRecord, SalesOrder
 from ecerp.sales.queries import actor_label, source_label
-from tests.sales.helpers import record, store
+from tests.sales.helpers import product, record, store
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +31,19 @@ def test_quarantine_pages_show_the_source_in_chinese(make_user):
 
 
 def test_audit_times_in_the_timeline_are_local_and_to_the_second(make_user):
-    from ecerp.core.admin_history import describe_changes
-    from ecerp.sales.models import SalesOrder
-
     [change] = describe_changes(SalesOrder, None, {"received_at": "2026-11-29T22:48:47.446029+00:00"})
     assert change.after == "2026-11-30 06:48:47"  # Asia/Shanghai
     [untouched] = describe_changes(SalesOrder, None, {"received_at": "not a time"})
     assert untouched.after == "not a time"
+
+
+def test_order_version_times_are_local(make_user):
+    make_user("labels-ops2", role="operations")
+    client = Client()
+    assert client.login(username="labels-ops2", password="Secret-pass-123")
+    store()
+    product("SKU-A")
+    services.ingest_orders(user=None, source="api", records=[record("T1", updated="2024-05-02 10:00:00")])
+    order = SalesOrder.objects.get(platform_order_no="T1")
+    page = client.get(f"/sales/orders/{order.pk}/").content.decode()
+    assert "2024-05-02 10:00:00" in page and "+00:00" not in page

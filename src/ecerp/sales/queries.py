@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecerp.core.admin_history import describe_entries, describe_states
@@ -78,6 +79,10 @@ def actor_label(username: str) -> str:
     return _("系统") if username in ("", "system") else username
 
 
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
 def timeline(order: SalesOrder) -> list[dict]:
     """State moves, audit entries and versions received, oldest first."""
     items = [{"at": row["at"], "kind": "state", "text": f"{row['from_state'] or '-'} → {row['to_state']}",
@@ -90,7 +95,7 @@ def timeline(order: SalesOrder) -> list[dict]:
     for version in order.versions.all():
         items.append({"at": version.received_at, "kind": "version", "text": version.get_outcome_display(),
                       "user": source_label(version.source), "note": f"{version.platform_status} "
-                      f"{version.platform_updated_at.isoformat() if version.platform_updated_at else ''}"})
+                      f"{_local(version.platform_updated_at)}"})
     return sorted(items, key=lambda item: item["at"])
 
 

@@ -6,7 +6,7 @@ from django.test import Client
 from ecerp.core.admin_history import describe_changes
 from ecerp.sales import services
 from ecerp.sales.models import QuarantinedRecord, SalesOrder
-from ecerp.sales.queries import actor_label, source_label
+from ecerp.sales.queries import actor_label, platform_status_label, source_label
 from tests.sales.helpers import product, record, store
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,17 @@ def test_order_version_times_are_local(make_user):
     order = SalesOrder.objects.get(platform_order_no="T1")
     page = client.get(f"/sales/orders/{order.pk}/").content.decode()
     assert "2024-05-02 10:00:00" in page and "+00:00" not in page
+
+
+def test_platform_status_codes_are_shown_in_chinese(make_user):
+    assert platform_status_label("WAIT_SELLER_SEND_GOODS") == "等待卖家发货"
+    assert platform_status_label("待发货") == "待发货" and platform_status_label("NEW_CODE") == "NEW_CODE"
+    make_user("labels-ops3", role="operations")
+    client = Client()
+    assert client.login(username="labels-ops3", password="Secret-pass-123")
+    store()
+    product("SKU-A")
+    services.ingest_orders(user=None, source="api", records=[record("T1", status="WAIT_SELLER_SEND_GOODS")])
+    order = SalesOrder.objects.get(platform_order_no="T1")
+    assert ">等待卖家发货<" in client.get("/sales/").content.decode()
+    assert ">等待卖家发货 " in client.get(f"/sales/orders/{order.pk}/").content.decode()

@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecerp.core.admin_history import describe_entries, describe_states
 from ecerp.core.crypto import mask_value
@@ -65,6 +66,33 @@ def get_order(*, user, pk: int) -> SalesOrder:
     return order
 
 
+# Status codes of the Taobao/Tmall (TOP) and JD order APIs as their seller back-ends name them; other
+# platforms (Pinduoduo, Douyin exports) already send Chinese and are shown as received.
+PLATFORM_STATUS_LABELS = {
+    "WAIT_BUYER_PAY": gettext_lazy("等待买家付款"),
+    "PAY_PENDING": gettext_lazy("付款确认中"),
+    "WAIT_SELLER_SEND_GOODS": gettext_lazy("等待卖家发货"),
+    "SELLER_CONSIGNED_PART": gettext_lazy("卖家部分发货"),
+    "WAIT_BUYER_CONFIRM_GOODS": gettext_lazy("等待买家确认收货"),
+    "TRADE_BUYER_SIGNED": gettext_lazy("买家已签收"),
+    "TRADE_FINISHED": gettext_lazy("交易成功"),
+    "TRADE_CLOSED": gettext_lazy("交易关闭"),
+    "TRADE_CLOSED_BY_TAOBAO": gettext_lazy("交易被淘宝关闭"),
+    "WAIT_SELLER_STOCK_OUT": gettext_lazy("等待出库"),
+    "WAIT_GOODS_RECEIVE_CONFIRM": gettext_lazy("等待确认收货"),
+    "FINISHED_L": gettext_lazy("完成"),
+    "TRADE_CANCELED": gettext_lazy("已取消"),
+    "LOCKED": gettext_lazy("已锁定"),
+    "POP_ORDER_PAUSE": gettext_lazy("暂停"),
+}
+
+
+def platform_status_label(status: str) -> str:
+    """A platform's status code as its seller back-end names it (unknown codes and Chinese statuses unchanged)."""
+    label = PLATFORM_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
 def source_label(source: str) -> str:
     """How an order or version arrived, for people: 接口, 文件导入, 平台拉取 (adapter), 合并, 拆分."""
     labels = {"api": _("接口"), "file": _("文件导入"), "merge": _("合并"), "split": _("拆分")}
@@ -94,7 +122,7 @@ def timeline(order: SalesOrder) -> list[dict]:
                                         for change in entry.changes)[:500]})
     for version in order.versions.all():
         items.append({"at": version.received_at, "kind": "version", "text": version.get_outcome_display(),
-                      "user": source_label(version.source), "note": f"{version.platform_status} "
+                      "user": source_label(version.source), "note": f"{platform_status_label(version.platform_status)} "
                       f"{_local(version.platform_updated_at)}"})
     return sorted(items, key=lambda item: item["at"])
 

@@ -61,3 +61,12 @@ def test_platform_status_codes_are_shown_in_chinese(make_user):
     order = SalesOrder.objects.get(platform_order_no="T1")
     assert ">等待卖家发货<" in client.get("/sales/").content.decode()
     assert ">等待卖家发货 " in client.get(f"/sales/orders/{order.pk}/").content.decode()
+
+
+def test_read_only_rules_page_names_the_payment_terms(make_user):
+    make_user("labels-wh", role="warehouse")
+    client = Client()
+    assert client.login(username="labels-wh", password="Secret-pass-123")
+    store()
+    page = client.get("/sales/review-rules/").content.decode()
+    assert "<td>款到发货</td>" in page and "<td>prepaid</td>" not in page

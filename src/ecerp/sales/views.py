@@ -420,6 +420,7 @@ def review_rules(request):
     for store_id, code in AllocationRule.objects.order_by("priority").values_list("store_id", "warehouse__code"):
         orders_of.setdefault(store_id, []).append(code)
     store_rows = [{"store": store, "terms": terms.get(store.pk, PaymentTerms.PREPAID),
+                   "terms_label": PaymentTerms(terms.get(store.pk, PaymentTerms.PREPAID)).label,
                    "warehouses": " ".join(orders_of.get(store.pk, []))} for store in stores]
     return _render(request, "review_rules.html", _("审单规则"), rules=ReviewRule.objects.order_by("priority", "id"),
                    store_rows=store_rows, payment_terms=PaymentTerms.choices,

@@ -56,3 +56,17 @@ def test_case_timeline_shows_work_without_a_user_as_system(make_user):
     case = create_case(user=None, order=order, type="refund_only", lines=[CaseLineInput(1, 1)])
     page = _client(make_user, "operations").get(f"/aftersales/cases/{case.pk}/").content.decode()
     assert '<td class="as-nowrap">系统</td>' in page and ">system<" not in page
+
+
+def test_admin_history_of_orders_parcels_and_cases_is_the_audit_trail(make_user):
+    setup_shop()
+    order = shipped_order(paid_amount="100.00")
+    parcel = parcel_of(order)
+    case = create_case(user=None, order=order, type="refund_only", lines=[CaseLineInput(1, 1)])
+    admin = _client(make_user, "admin")
+    for url, code in ((f"/admin/sales/salesorder/{order.pk}/history/", order.code),
+                      (f"/admin/inventory/shipment/{parcel.pk}/history/", parcel.code),
+                      (f"/admin/aftersales/aftersalescase/{case.pk}/history/", case.code)):
+        page = admin.get(url).content.decode()
+        assert code in page and "此对象没有修改历史" not in page, url
+        assert "状态" in page, url

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from ecerp.aftersales.models import AfterSalesCase, AfterSalesLine
-from ecerp.core.admin_base import ReadOnlyAdmin
+from ecerp.core.admin_base import AuditHistoryMixin, ReadOnlyAdmin
 
 
 class CaseLineInline(admin.TabularInline):
@@ -19,7 +19,7 @@ class CaseLineInline(admin.TabularInline):
 
 
 @admin.register(AfterSalesCase)
-class AfterSalesCaseAdmin(ReadOnlyAdmin):
+class AfterSalesCaseAdmin(AuditHistoryMixin, ReadOnlyAdmin):
     list_display = ("code", "type", "status", "order", "store", "platform_refund_id", "refund_amount",
                     "refunded_amount", "created_at")
     list_filter = ("type", "status", "store")

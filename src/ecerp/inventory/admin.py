@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from ecerp.core.admin_base import ReadOnlyAdmin
+from ecerp.core.admin_base import AuditHistoryMixin, ReadOnlyAdmin
 from ecerp.inventory.models import (
     PickWave,
     Reservation,
@@ -17,7 +17,7 @@ from ecerp.inventory.models import (
 )
 
 
-class ReadOnlyFields(ReadOnlyAdmin):
+class ReadOnlyFields(AuditHistoryMixin, ReadOnlyAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 

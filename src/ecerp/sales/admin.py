@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.admin_base import ReadOnlyAdmin, ServiceModelAdmin, ServiceModelForm
+from ecerp.core.admin_base import AuditHistoryMixin, ReadOnlyAdmin, ServiceModelAdmin, ServiceModelForm
 from ecerp.masterdata.scopes import visible_stores, visible_warehouses
 from ecerp.sales import services
 from ecerp.sales.models import (
@@ -26,7 +26,7 @@ from ecerp.sales.models import (
 HIDDEN = {"consignee_name", "consignee_phone", "address", "payload", "raw_json"}
 
 
-class ReadOnlyFields(ReadOnlyAdmin):
+class ReadOnlyFields(AuditHistoryMixin, ReadOnlyAdmin):
     def get_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields if field.name not in HIDDEN]
 

@@ -29,6 +29,7 @@ from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
 from ecerp.sales.privacy import mask_record
+from ecerp.sales.queries import source_label
 from ecerp.sales.services.allocation import withdraw_from_warehouse
 from ecerp.sales.services.mapping import hold_reason, resolve_products
 from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, QuarantineStatus
@@ -265,10 +266,10 @@ def _create(*, user, source: str, new, stores: dict, products: dict) -> list[Sal
     insert_records(StateHistory, [
         StateHistory(model="sales.salesorder", object_id=str(saved.pk), field="status", from_state="",
                      to_state=saved.status, user=who, reason=saved.hold_reason or _("接收订单（%(source)s）")
-                     % {"source": source})
+                     % {"source": source_label(source)})
         for saved in orders], key=None)
     record_many(user=user, entries=[(AuditAction.CREATE, saved, None, snapshot(saved)) for saved in orders],
-                note=_("订单接收（%(source)s）") % {"source": source})
+                note=_("订单接收（%(source)s）") % {"source": source_label(source)})
     codes_by_id = _product_codes(all_lines)
     events.publish_new_orders([(saved, saved._pending_lines) for saved in orders], codes_by_id, source)
     return orders
@@ -297,7 +298,7 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
             outcome = IngestOutcome.EXCEPTION
         saved.save()
         record_change(user=user, action=AuditAction.UPDATE, instance=saved, before=before, after=snapshot(saved),
-                      note=_("平台新版本（%(source)s）") % {"source": source})
+                      note=_("平台新版本（%(source)s）") % {"source": source_label(source)})
         return outcome
     was_paid = saved.payment_time is not None
     material_before = [getattr(saved, name) for name in MATERIAL_FIELDS]
@@ -329,7 +330,7 @@ def _update(*, user, saved: SalesOrder, order: NormalisedOrder, source: str, sto
         move(user=user, obj=saved, to_state=status, transitions=TRANSITIONS, labels=LABELS,
              reason=reason or (_("平台状态：%(status)s") % {"status": saved.platform_status}))
     record_change(user=user, action=AuditAction.UPDATE, instance=saved, before=before, after=snapshot(saved),
-                  note=_("平台新版本（%(source)s）") % {"source": source})
+                  note=_("平台新版本（%(source)s）") % {"source": source_label(source)})
     codes_by_id = _product_codes(lines)
     if status == OrderStatus.CANCELLED and before["status"] != OrderStatus.CANCELLED:
         events.publish_order(events.ORDER_CANCELLED, saved, lines, codes_by_id, reason=saved.platform_status)

@@ -124,3 +124,16 @@ def test_payment_terms_on_the_order_page(client, setup):
     response = client.post(f"/sales/orders/{item.pk}/payment-terms/", {"payment_terms": "credit",
                                                                        "customer": "NOPE"}, follow=True)
     assert "NOPE" in response.content.decode() and fresh(item).payment_terms == "deposit"
+
+
+def test_the_order_list_shows_which_allocated_orders_have_a_parcel(client, setup, make_user):
+    from ecerp.sales import services
+    first, second = order(), order()
+    services.review_orders(user=None, orders=[first, second])
+    services.allocate_orders(user=None, orders=[first, second])
+    [made] = services.create_order_shipments(user=None, orders=[fresh(first)])
+    make_user("wh-lead", role="admin")
+    admin = Client()
+    assert admin.login(username="wh-lead", password="Secret-pass-123")
+    page = admin.get("/sales/").content.decode()
+    assert made.shipment_code in page and page.count("发货单 FH") == 1

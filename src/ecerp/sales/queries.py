@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,8 +37,15 @@ def personal(user, order: SalesOrder) -> dict:
 def list_orders(*, user, status: str = "", store_id: int | None = None, store: str = "", q: str = "",
                 date_from: datetime.date | None = None, date_to: datetime.date | None = None,
                 exception: bool | None = None, pending_mapping: bool = False) -> QuerySet:
-    """Orders of the caller's stores, newest first, with the given filters (dates on the order time)."""
-    orders = SalesOrder.objects.filter(store__in=visible_stores(user)).select_related("store")
+    """Orders of the caller's stores, newest first, with the given filters (dates on the order time).
+
+    Each order carries parcel_code / parcel_status: its latest parcel that is not cancelled (or None),
+    so the list shows which allocated orders are already with the warehouse.
+    """
+    parcels = Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=Cast(OuterRef("pk"), CharField())
+                                      ).exclude(status="cancelled").order_by("-id")
+    orders = SalesOrder.objects.filter(store__in=visible_stores(user)).select_related("store").annotate(
+        parcel_code=Subquery(parcels.values("code")[:1]), parcel_status=Subquery(parcels.values("status")[:1]))
     if status:
         orders = orders.filter(status=status)
     if pending_mapping:

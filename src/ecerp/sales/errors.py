@@ -21,6 +21,7 @@ class SalesError(enum.StrEnum):
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
     UNKNOWN_ADAPTER = "UNKNOWN_ADAPTER"
     NOT_ALLOCATED = "NOT_ALLOCATED"
+    UNKNOWN_LINE = "UNKNOWN_LINE"
 
 
 class SalesInvalid(DomainError):

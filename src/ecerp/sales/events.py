@@ -14,8 +14,9 @@ from ecerp.sales.states import OrderStatus
 ORDER_RECEIVED = "OrderReceived"
 ORDER_PAID = "OrderPaid"
 ORDER_CANCELLED = "OrderCancelled"
+ORDER_LINES_CANCELLED = "OrderLinesCancelled"  # part of an unshipped order (services/partial.py)
 
-EVENT_TYPES = (ORDER_RECEIVED, ORDER_PAID, ORDER_CANCELLED)
+EVENT_TYPES = (ORDER_RECEIVED, ORDER_PAID, ORDER_CANCELLED, ORDER_LINES_CANCELLED)
 
 
 def order_payload(order, lines, products: dict | None = None) -> dict:
@@ -39,6 +40,21 @@ def order_payload(order, lines, products: dict | None = None) -> dict:
             "quantity": line.quantity, "unit_price": str(line.unit_price), "discount": str(line.discount),
             "amount": str(line.amount),
         } for line in lines],
+    }
+
+
+def cancelled_lines_payload(parts, products: dict, paid) -> dict:
+    """The removed units of OrderLinesCancelled: per line units and amounts, and the totals (parts: RemovedPart)."""
+    return {
+        "cancelled_lines": [{
+            "line_no": part.line.line_no, "sku_code": part.line.sku_code,
+            "product": products.get(part.line.product_id, "") if part.line.product_id else "",
+            "quantity": part.quantity, "unit_price": str(part.line.unit_price), "gross": str(part.gross),
+            "discount": str(part.discount), "amount": str(part.amount),
+        } for part in parts],
+        "cancelled_quantity": sum(part.quantity for part in parts),
+        "cancelled_amount": str(sum((part.amount for part in parts), 0)),
+        "paid_reduction": str(paid),
     }
 
 

@@ -13,6 +13,7 @@ from ecerp.sales.services.ingest import IngestResult, RecordResult, ingest_order
 from ecerp.sales.services.mapping import map_platform_sku, rematch_waiting_lines, resolve_products
 from ecerp.sales.services.merge import find_merge_groups, merge_orders, split_order_by_warehouse, split_order_lines
 from ecerp.sales.services.orders import cancel_order, mark_shipped
+from ecerp.sales.services.partial import cancel_order_lines
 from ecerp.sales.services.quarantine import discard_quarantined, retry_quarantined
 from ecerp.sales.services.review import (
     ReviewResult,
@@ -36,5 +37,5 @@ __all__ = [
     "set_store_payment_terms", "split_order_by_warehouse", "split_order_lines",
     "IngestResult", "RecordResult", "cancel_order", "discard_quarantined", "ingest_orders", "map_platform_sku",
     "mark_shipped", "rematch_waiting_lines", "resolve_products", "retry_quarantined", "run_idempotent",
-    "sync_store_orders",
+    "sync_store_orders", "cancel_order_lines",
 ]

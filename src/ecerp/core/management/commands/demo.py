@@ -1,7 +1,8 @@
-"""`ecerp demo`: load the demo company and its business: stock and orders (each once per database)."""
+"""`ecerp demo`: load the demo company and its business: stock, orders, after-sales (each once per database)."""
 
 from django.core.management.base import BaseCommand
 
+from ecerp.aftersales.demo import AFTERSALES_LABELS, build_demo_aftersales, demo_aftersales_loaded
 from ecerp.core.errors import DomainError
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
 from ecerp.sales.demo import ORDER_LABELS, build_demo_orders, demo_orders_loaded
@@ -24,10 +25,10 @@ LABELS = [
 
 class Command(BaseCommand):
     help = ("Create the demo company (departments, employees, partners, ~500 SKUs, warehouses, stores), "
-            "then its opening stock and ~150 orders of the last ten days.")
+            "then its opening stock, ~150 orders of the last ten days, after-sales cases and warehouse documents.")
 
     def handle(self, *args, **options):
-        if demo_loaded() and demo_orders_loaded():
+        if demo_loaded() and demo_orders_loaded() and demo_aftersales_loaded():
             self.stdout.write("演示数据已存在，未重复创建。/ The demo company is already loaded; nothing done.")
             return
         try:
@@ -40,13 +41,19 @@ class Command(BaseCommand):
                 for key, label in LABELS:
                     self.stdout.write(f"  {label}: {counts.get(key, 0)}")
             orders = build_demo_orders(None)
+            aftersales = build_demo_aftersales(None)
         except DomainError as error:
             self.stderr.write(f"演示数据未创建 / demo not created: {error}")
             raise SystemExit(1) from error
-        if not orders:
+        if orders:
+            self.stdout.write("演示库存和订单已创建 / Demo stock and orders created:")
+            for key, label in ORDER_LABELS:
+                self.stdout.write(f"  {label}: {orders.get(key, 0)}")
+        elif not demo_orders_loaded():
             self.stdout.write("未找到演示公司的店铺和仓库，演示订单未创建。"
                               "/ The demo stores and warehouses are missing; no demo orders created.")
             return
-        self.stdout.write("演示库存和订单已创建 / Demo stock and orders created:")
-        for key, label in ORDER_LABELS:
-            self.stdout.write(f"  {label}: {orders.get(key, 0)}")
+        if aftersales:
+            self.stdout.write("演示售后和仓库单据已创建 / Demo after-sales cases and warehouse documents created:")
+            for key, label in AFTERSALES_LABELS:
+                self.stdout.write(f"  {label}: {aftersales.get(key, 0)}")

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from ecerp.aftersales.demo import build_demo_aftersales
 from ecerp.core import services as core_services
 from ecerp.core.management.commands.createadmin import create_admin, login_banner
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
@@ -56,6 +57,12 @@ def set_up(*, write=print, load_demo: bool = True, bind: str = DEFAULT_BIND) -> 
             result["demo"]["orders"] = orders.get("orders", 0)
             write(f"演示订单已加载 / Demo orders loaded: {orders.get('orders', 0)} 个订单 orders, "
                   f"{orders.get('parcels_shipped', 0)} 个已发货包裹 parcels shipped")
+            aftersales = build_demo_aftersales(None)
+            result["demo"]["aftersales_cases"] = aftersales.get("cases", 0)
+            write(f"演示售后已加载 / Demo after-sales loaded: {aftersales.get('cases', 0)} 个售后单 cases, "
+                  f"{aftersales.get('pick_waves', 0)} 个拣货波次 pick waves, "
+                  f"{aftersales.get('transfers', 0)} 个调拨单 transfers, "
+                  f"{aftersales.get('stocktakes', 0)} 个盘点单 stocktakes")
         core_services.set_setting(user=None, key=FIRST_START_KEY, value="1")
 
     if not get_user_model().objects.filter(is_superuser=True).exists():

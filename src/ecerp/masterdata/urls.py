@@ -5,6 +5,7 @@ from ecerp.masterdata import views
 app_name = "masterdata"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("import/", views.import_page, name="import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/commit/", views.import_commit, name="import_commit"),

@@ -1,4 +1,4 @@
-"""Pages of master data: spreadsheet import (upload, dry run, commit), templates and export; services do the work."""
+"""Pages of master data: index (/masterdata/), spreadsheet import (upload, dry run, commit), templates, export."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ecerp.core.permissions import require_permission
+from ecerp.core.permissions import AUTHENTICATED, has_permission, require_permission
 from ecerp.masterdata.exporting import export_workbook, template_workbook
 from ecerp.masterdata.importing.problems import ImportFailed
 from ecerp.masterdata.importing.services import commit_import, preview_import
@@ -21,6 +22,21 @@ IMPORT = "masterdata.import_masterdata"
 EXPORT = "masterdata.export_masterdata"
 MAX_STORED_PROBLEMS = 2000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# The master data kinds listed on the home page and in the admin's master data index.
+INDEX_MODELS = ["department", "employee", "partner", "category", "product", "warehouse", "location", "store"]
+
+
+@require_permission(AUTHENTICATED)
+def index(request):
+    """/masterdata/: the master data index (the admin's list of master data kinds), or the home page's
+    master data card for a user who may open none of them."""
+    user = request.user
+    if any(has_permission(user, f"masterdata.{action}_{model}") for model in INDEX_MODELS
+           for action in ("view", "change")):
+        return redirect(reverse("admin:app_list", kwargs={"app_label": "masterdata"}))
+    return redirect(reverse("core:home") + "#module-masterdata")
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

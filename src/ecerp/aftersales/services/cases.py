@@ -1,7 +1,10 @@
 """Open a case (idempotent by platform refund id), approve, reject or cancel it.
 
 A refund-only case on an order that has not shipped is approved by cancelling the order through
-sales (which releases its reservation) and cancelling its unshipped parcel, if any, first.
+sales (which releases its reservation) and cancelling its unshipped parcel, if any, first; a case
+on part of the order (some lines, or some units of a line) removes just those units through
+sales.cancel_order_lines, which releases their stock and keeps the rest of the order shippable.
+Stock moves on approval, never on request: a request may still be rejected or withdrawn.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ecerp.inventory.services import cancel_shipment
 from ecerp.inventory.states import OPEN_SHIPMENT_STATES, ShipmentStatus
 from ecerp.masterdata.models import Product
 from ecerp.sales.models import SalesOrder
-from ecerp.sales.services import cancel_order
+from ecerp.sales.services import cancel_order, cancel_order_lines
 from ecerp.sales.states import OPEN_STATES as ORDER_OPEN_STATES
 from ecerp.sales.states import OrderStatus
 
@@ -129,12 +132,6 @@ def _check_order(order: SalesOrder, case_type: str, checked: list[tuple]) -> boo
             raise AftersalesConflict(AftersalesError.ORDER_NOT_REFUNDABLE,
                                      _("订单「%(code)s」状态为「%(status)s」，不能退款"), field="order",
                                      code=order.code, status=order.get_status_display())
-        if not shipped:
-            covered = {line.pk: quantity for line, quantity, _refund, _replacement in checked}
-            if any(covered.get(line.pk) != line.quantity for line in order.lines.all()):
-                raise AftersalesInvalid(AftersalesError.PARTIAL_BEFORE_SHIPMENT, _(
-                    "订单「%(code)s」尚未发货：仅退款须包含全部商品（整单取消）；部分退款请先拆分订单"),
-                    field="lines", code=order.code)
         return not shipped
     if not shipped:
         raise AftersalesConflict(AftersalesError.ORDER_NOT_SHIPPED, _("订单「%(code)s」尚未发货，不能%(type)s"),
@@ -164,8 +161,9 @@ def create_case(*, user, order: SalesOrder, type: str, lines: list[CaseLineInput
     order lines with 1..ordered units (UNKNOWN_LINE, DUPLICATE_LINE, INVALID_QUANTITY; an intercept
     without lines takes the whole order); returns and exchanges need a shipped order
     (ORDER_NOT_SHIPPED) and at most shipped minus returned units (OVER_RETURN); an intercept needs a
-    parcel in transit (NO_SHIPMENT); a refund-only case before shipment covers the whole order
-    (PARTIAL_BEFORE_SHIPMENT). The refund (default: the lines' refunds, pro rata to their amount)
+    parcel in transit (NO_SHIPMENT); a refund-only case before shipment may cover the whole order
+    or part of it (approval cancels the order or removes just those units). The refund (default:
+    the lines' refunds, pro rata to their amount)
     cannot exceed paid minus refunded minus the open cases' requests (OVER_REFUND, field
     refund_amount). A platform refund id used by another order or type is REFUND_ID_TAKEN (409).
     Audited, with a state history row.
@@ -226,11 +224,27 @@ def _check_refundable(order: SalesOrder, amount: Decimal, exclude_case_id: int |
 
 
 def _cancel_unshipped_order(user, case: AfterSalesCase) -> None:
-    """Refund before shipment: cancel the unshipped parcel (if any) and the order, releasing its reservation."""
-    order = case.order
+    """Refund before shipment: cancel the unshipped parcel (if any) and the order, releasing its reservation.
+
+    A case on part of the order removes only its units (sales.cancel_order_lines: their stock is
+    released, the rest stays reserved); the order's paid amount drops by the case's refund.
+    """
+    order = locked_order(case.order_id)
     if order.status == OrderStatus.SHIPPED:
         raise AftersalesConflict(AftersalesError.ORDER_NOT_REFUNDABLE, _(
             "订单「%(code)s」已发货，请改为拦截或退货退款"), field="order", code=order.code)
+    wanted = [(line.order_line.line_no, line.quantity, line.order_line.order_id)
+              for line in case.lines.select_related("order_line").order_by("order_line__line_no")]
+    units = {line.line_no: line.quantity for line in order.lines.all()}
+    whole = len(wanted) == len(units) and all(units.get(line_no) == quantity for line_no, quantity, _o in wanted)
+    if not whole and order.status != OrderStatus.CANCELLED:
+        if any(order_id != order.pk for _n, _q, order_id in wanted):
+            raise AftersalesConflict(AftersalesError.ORDER_NOT_REFUNDABLE, _(
+                "售后单的商品已从订单「%(code)s」取消"), field="lines", code=order.code)
+        cancel_order_lines(user=user, order=order, lines=[(line_no, quantity) for line_no, quantity, _o in wanted],
+                           reason=_("售后单 %(code)s 仅退款") % {"code": case.code},
+                           refund_amount=case.refund_amount)
+        return
     parcel = order_parcel(order)
     if parcel is not None and parcel.status in OPEN_SHIPMENT_STATES:
         cancel_shipment(user=user, shipment=parcel, reason=_("售后单 %(code)s 仅退款") % {"code": case.code})
@@ -241,8 +255,11 @@ def approve_case(*, user, case: AfterSalesCase, note: str = "") -> AfterSalesCas
     """Agree to a refund-only, return or exchange case: requested -> approved. Approving twice is a no-op.
 
     A refund-only case before shipment cancels the order (sales.cancel_order releases its stock)
-    and its unshipped parcel in the same transaction; ORDER_NOT_REFUNDABLE (409) if the order
-    shipped meanwhile. An intercept is not approved but intercepted (INVALID_TRANSITION).
+    and its unshipped parcel in the same transaction, or, when it covers part of the order, removes
+    those units (sales.cancel_order_lines: OrderLinesCancelled, their stock released, the rest still
+    allocated); ORDER_NOT_REFUNDABLE (409) if the order shipped meanwhile or the units were already
+    cancelled; sales' ORDER_NOT_OPEN / INVALID_QUANTITY when the order no longer holds them. An
+    intercept is not approved but intercepted (INVALID_TRANSITION).
     """
     with transaction.atomic():
         case = locked_case(case)

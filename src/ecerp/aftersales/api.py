@@ -178,7 +178,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     """Open a case on an order (201); the same platform_refund_id of the store answers the existing case (200).
 
     Errors name their field: UNKNOWN_TYPE, NO_LINES, UNKNOWN_LINE, INVALID_QUANTITY, INVALID_AMOUNT,
-    OVER_REFUND (refund_amount), OVER_RETURN (lines.<n>.quantity), PARTIAL_BEFORE_SHIPMENT,
+    OVER_REFUND (refund_amount), OVER_RETURN (lines.<n>.quantity),
     ORDER_NOT_SHIPPED / ORDER_NOT_REFUNDABLE / NO_SHIPMENT / REFUND_ID_TAKEN (409).
     """
     try:
@@ -200,7 +200,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
 @router.post("/cases/{case_id}/approve", response={200: CaseOut, **WRITE_ERRORS})
 @api_permission("aftersales.approve_refund")
 def approve_case(request: HttpRequest, case_id: int, payload: NoteIn):
-    """Agree to a case (requested -> approved); a refund-only case before shipment cancels the order."""
+    """Agree to a case (requested -> approved); a refund-only case before shipment cancels the order or its units."""
     services.approve_case(user=request.user, case=queries.get_case(user=request.user, pk=case_id),
                           note=payload.note)
     return _answer(request, case_id)

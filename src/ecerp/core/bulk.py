@@ -9,6 +9,7 @@ audit log's record_many, the spreadsheet import and the sales order ingest.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -37,7 +38,8 @@ PASS_THROUGH: dict[type[models.Field], frozenset[type]] = {
 
 
 def insert_rows(model: type[models.Model], attnames: list[str], rows: list[tuple]) -> None:
-    """INSERT rows of database-ready values into model's table, in executemany calls of ROWS_PER_CALL.
+    """INSERT rows of database-ready values into model's table (executemany calls of ROWS_PER_CALL; COPY on
+    PostgreSQL).
 
     attnames name the model's fields in the order of each row's values (e.g. "user_id").
     No primary keys come back; the caller looks them up by a unique key where it needs them.
@@ -46,11 +48,32 @@ def insert_rows(model: type[models.Model], attnames: list[str], rows: list[tuple
         return
     quote = connection.ops.quote_name
     columns = [model._meta.get_field(name).column for name in attnames]
+    if connection.vendor == "postgresql":
+        _copy_rows(quote(model._meta.db_table), [quote(name) for name in columns], rows)
+        return
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table), ", ".join(quote(name) for name in columns), ", ".join(["%s"] * len(columns)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_CALL):
             cursor.executemany(sql, rows[start:start + ROWS_PER_CALL])
+
+
+def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL: COPY ... FROM STDIN (psycopg 3), about five times faster than executemany for 1,000 rows.
+
+    The values are the ones executemany would bind (Jsonb adapters, aware date-times, Decimals,
+    UUIDs); psycopg writes them in COPY's text format and the server parses each by its column's
+    type. Errors (a unique violation...) come out as Django's IntegrityError like any query's.
+    """
+    sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(columns))
+    started = time.monotonic()
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    if connection.queries_logged:  # seen by debug tooling and query-count tests like any statement
+        connection.queries_log.append({"sql": f"{sql} -- {len(rows)} rows",
+                                       "time": f"{time.monotonic() - started:.3f}"})
 
 
 def preparer(field: models.Field) -> Callable[[object], object]:

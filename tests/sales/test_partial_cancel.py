@@ -66,7 +66,8 @@ def test_removing_one_of_two_lines_keeps_the_other_reserved_and_the_order_ships(
     history = StateHistory.objects.filter(model="sales.salesorder", object_id=str(placed.pk)).last()
     assert history.from_state == history.to_state == "allocated" and "第 1 行 2 件" in history.reason
     audit = AuditLog.objects.filter(model="sales.salesorder", object_id=str(placed.pk), action="update").last()
-    assert audit.before["lines"][0]["quantity"] == 2 and len(audit.after["lines"]) == 1
+    assert audit.before["order_lines"] == "1: SKU-A x 2 (100.00); 2: SKU-B x 3 (30.00)"
+    assert audit.after["order_lines"] == "2: SKU-B x 3 (30.00)"
     # and the event carries the lines, quantities and amounts
     payload = OutboxEvent.objects.get(event_type="OrderLinesCancelled").payload
     assert payload["order_id"] == placed.pk and payload["cancelled_quantity"] == 2
@@ -197,3 +198,23 @@ def test_removed_share_takes_the_rest_with_the_last_units():
         Decimal("33.33"), Decimal("3.33"), Decimal("30.00"))
     assert removed_share(quantity=3, unit_price=Decimal("33.33"), discount=Decimal("10.00"), remove=3) == (
         Decimal("99.99"), Decimal("10.00"), Decimal("89.99"))
+
+
+def test_the_order_page_links_the_cancelled_part_and_names_the_removed_units(setup, make_user):
+    # given an order with one of its two lines cancelled
+    from django.test import Client
+
+    from ecerp.sales.queries import source_label
+
+    placed = order(lines=(("SKU-A", 2, "50.00"), ("SKU-B", 1, "10.00")))
+    services.cancel_order_lines(user=None, order=placed, lines=[(1, 2)], reason="买家退款")
+    part = SalesOrder.objects.get(split_from=placed)
+    make_user("ops", role="operations")
+    client = Client()
+    assert client.login(username="ops", password="Secret-pass-123")
+    # when the order and its part are opened
+    page = client.get(f"/sales/orders/{placed.pk}/").content.decode()
+    part_page = client.get(f"/sales/orders/{part.pk}/").content.decode()
+    # then the order links its part and its timeline names the removed units; the part names its source
+    assert part.code in page and "第 1 行 2 件" in page and "1: SKU-A x 2 (81.82)" in page
+    assert placed.code in part_page and source_label(part.source) == "部分取消"

@@ -21,7 +21,7 @@ from ecerp.core.models import AuditAction, AuditLog, StateHistory
 EMPTY = "—"
 
 # Keys of audit rows that are not model columns (written by set_bundle_components and record_login).
-EXTRA_LABELS = {"components": _("组合明细"), "address": _("地址")}
+EXTRA_LABELS = {"components": _("组合明细"), "address": _("地址"), "order_lines": _("订单明细")}
 
 
 @dataclass

@@ -102,8 +102,9 @@ def platform_status_label(status: str) -> str:
 
 
 def source_label(source: str) -> str:
-    """How an order or version arrived, for people: 接口, 文件导入, 平台拉取 (adapter), 合并, 拆分."""
-    labels = {"api": _("接口"), "file": _("文件导入"), "merge": _("合并"), "split": _("拆分")}
+    """How an order or version arrived, for people: 接口, 文件导入, 平台拉取 (adapter), 合并, 拆分, 部分取消."""
+    labels = {"api": _("接口"), "file": _("文件导入"), "merge": _("合并"), "split": _("拆分"),
+              "partial_cancel": _("部分取消")}
     if source.startswith("pull:"):
         pulled = _("平台拉取")
         return f"{pulled} {source.partition(':')[2]}"

@@ -103,9 +103,10 @@ def _check(order: SalesOrder, lines) -> list[RemovedPart]:
     return parts
 
 
-def _line_state(order: SalesOrder) -> list[dict]:
-    return [{"line_no": line.line_no, "sku_code": line.sku_code, "quantity": line.quantity,
-             "amount": str(line.amount)} for line in order.lines.order_by("line_no")]
+def _line_state(order: SalesOrder) -> str:
+    """The order's lines as the audit row keeps them (one readable text: line no: SKU x units (amount))."""
+    return "; ".join(f"{line.line_no}: {line.sku_code} x {line.quantity} ({line.amount})"
+                     for line in order.lines.order_by("line_no"))
 
 
 def _cancelled_part(user, order: SalesOrder, parts: list[RemovedPart], paid: Decimal, reason: str) -> SalesOrder:
@@ -198,7 +199,7 @@ def cancel_order_lines(*, user, order: SalesOrder, lines: list[tuple[int, int]],
             raise SalesInvalid(SalesError.INVALID_AMOUNT, _("金额无效：%(value)s"), field="refund_amount",
                                value=paid)
         paid = min(paid, order.paid_amount)
-        before = {**snapshot(order), "lines": _line_state(order)}
+        before = {**snapshot(order), "order_lines": _line_state(order)}
         warehouse = order.warehouse if order.status == OrderStatus.ALLOCATED else None
         if warehouse is not None:
             allocation.withdraw_from_warehouse(user=user, order=order, reason=reason)
@@ -218,7 +219,7 @@ def cancel_order_lines(*, user, order: SalesOrder, lines: list[tuple[int, int]],
                                     from_state=order.status, to_state=order.status,
                                     user=user if getattr(user, "pk", None) else None, reason=note)
         record_change(user=user, action=AuditAction.UPDATE, instance=order, before=before,
-                      after={**snapshot(order), "lines": _line_state(order)}, note=note)
+                      after={**snapshot(order), "order_lines": _line_state(order)}, note=note)
         remaining = list(order.lines.select_related("product"))
         products = {line.product_id: line.product.code for line in remaining if line.product_id}
         products.update({part.line.product_id: part.line.product.code for part in parts if part.line.product_id})

@@ -101,9 +101,14 @@ def insert_records(model: type[models.Model], instances: list[models.Model], key
     database's form, JSON dumped, personal data encrypted...). auto_now / auto_now_add fields
     are set to one "now" for the batch. Model.save() is not called: nothing that overrides it
     runs, no signal is sent, a primary key already set on an instance is ignored. With key=None
-    no primary key is looked up (rows nothing else refers to: lines, history, versions).
+    no primary key is looked up (rows nothing else refers to: lines, history, versions). With
+    key="pk" the ids are reserved first (PostgreSQL sequence) and inserted with the rows, for
+    models without another unique key (stock moves).
     """
     if not instances:
+        return
+    if key == "pk":
+        _insert_with_ids(model, instances)
         return
     now = timezone.now()
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
@@ -129,6 +134,42 @@ def insert_records(model: type[models.Model], instances: list[models.Model], key
             instance.pk = pk
             instance._state.adding = False
             instance._state.db = connection.alias
+
+
+def _insert_with_ids(model: type[models.Model], instances: list[models.Model]) -> None:
+    """Insert instances and give them their primary keys, for a model without another unique key.
+
+    PostgreSQL: the ids are taken from the table's sequence first (one query), then the rows go in
+    with COPY, ids included. Other databases: Django's bulk_create (RETURNING on SQLite 3.35+).
+    """
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(instances)
+        return
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, pk.column, len(instances)])
+        ids = [row[0] for row in cursor.fetchall()]
+    for instance, new_id in zip(instances, ids, strict=True):
+        instance.pk = new_id
+    insert_records_as_given(model, instances)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
+def insert_records_as_given(model: type[models.Model], instances: list[models.Model]) -> None:
+    """insert_records with every concrete field, the primary key included (ids already set)."""
+    now = timezone.now()
+    fields = list(model._meta.concrete_fields)
+    getters = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for instance in instances:
+                setattr(instance, field.attname, now)
+        getters.append((field.attname, preparer(field)))
+    rows = [tuple([prepare(instance.__dict__[attname]) for attname, prepare in getters]) for instance in instances]
+    insert_rows(model, [field.attname for field in fields], rows)
 
 
 def update_rows(model: type[models.Model], assignments: list[str], where: list[str], rows: list[tuple]) -> int:

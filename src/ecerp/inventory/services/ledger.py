@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.core.bulk import preparer, update_rows
+from ecerp.core.bulk import insert_records, preparer, update_rows
 from ecerp.inventory import calculations
 from ecerp.inventory.errors import InsufficientStock, InventoryError, InventoryInvalid, line_field
 from ecerp.inventory.models import INBOUND_KINDS, MoveKind, StockBalance, StockMove
@@ -192,7 +192,8 @@ def post_move_documents(*, user, kind: str, documents: list[MoveDocument], occur
     if changed != len(rows):  # a row changed under us: only possible without the lock; nothing is kept
         document, line = flat[0]
         raise _short(balances[(line.product.pk, line.warehouse.pk)], line, 0)
-    created = StockMove.objects.bulk_create(moves)
+    insert_records(StockMove, moves, key="pk")
+    created = moves
     result, start = [], 0
     for document in documents:
         result.append(created[start:start + len(document.lines)])

@@ -147,15 +147,13 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
         return done
     events = list(OutboxEvent.objects.filter(pk__in=with_handlers).order_by("id"))
     failed: dict[int, Exception] = {}
-    handlers: list[Callable] = []
+    # each handler once (by name, in first-seen order) with the events of the types it handles
+    handlers: dict[str, tuple[Callable, list[OutboxEvent]]] = {}
     for event in events:
         for handler in handlers_for(event.event_type):
-            if handler_name(handler) not in {handler_name(h) for h in handlers}:
-                handlers.append(handler)
-    for handler in handlers:
-        name = handler_name(handler)
-        mine = [event for event in events if event.pk not in failed
-                and name in {handler_name(h) for h in handlers_for(event.event_type)}]
+            handlers.setdefault(handler_name(handler), (handler, []))[1].append(event)
+    for name, (handler, theirs) in handlers.items():
+        mine = [event for event in theirs if event.pk not in failed]
         if name in _BATCH and len(mine) > 1:
             try:
                 _run_batch(mine, handler)

@@ -28,15 +28,24 @@ from ecerp.inventory.errors import InventoryError, InventoryInvalid, ShipmentCon
 from ecerp.inventory.events import SHIPMENT_SHIPPED, STOCK_ISSUED
 from ecerp.inventory.models import MoveKind, Reservation, Shipment, ShipmentLine
 from ecerp.inventory.services.codes import ensure_rules
-from ecerp.inventory.services.ledger import MoveDocument, MoveLine, check_quantity, check_stockable, moves_payload
+from ecerp.inventory.services.ledger import (
+    MoveDocument,
+    MoveLine,
+    check_quantity,
+    check_stockable,
+    moves_payload,
+    post_move_documents,
+)
 from ecerp.inventory.services.shipments import (
     LABELS,
-    SHIPPED_STATES,
     BatchResult,
     Consignee,
     _book_waybill,
     _user,
+    create_shipment,
+    reservation_mismatch,
     shipment_payload,
+    shipping_refusal,
 )
 from ecerp.inventory.states import SHIPMENT_TRANSITIONS, ReservationStatus, ShipmentStatus
 from ecerp.masterdata.models import Product, Store, Warehouse
@@ -75,12 +84,6 @@ def _units(reservations: list[Reservation]) -> dict[tuple[int, int], int]:
     for row in reservations:
         units[(row.product_id, row.warehouse_id)] += row.quantity
     return dict(units)
-
-
-def _mismatch(reference: str, warehouse: Warehouse) -> InventoryInvalid:
-    return InventoryInvalid(InventoryError.RESERVATION_MISMATCH,
-                            _("单据「%(reference)s」在仓库「%(warehouse)s」的库存占用与发货明细不一致"),
-                            field="lines", reference=reference, warehouse=warehouse.code)
 
 
 def _codes(count: int) -> list[str]:
@@ -135,7 +138,7 @@ def create_shipments(*, user, requests: list[ShipmentRequest]) -> list[CreateRes
                                                         _("单据「%(reference)s」已有发货单"), reference=reference)
                 elif _units(reserved.get(request.reference_id, [])) != {
                         (product_id, request.warehouse.pk): units for product_id, units in wanted[i].items()}:
-                    results[i].error = _mismatch(reference, request.warehouse)
+                    results[i].error = reservation_mismatch(reference, request.warehouse)
                 seen.add(request.reference_id)
         good = [i for i, result in enumerate(results) if result.error is None]
         if not good:
@@ -154,7 +157,6 @@ def create_shipments(*, user, requests: list[ShipmentRequest]) -> list[CreateRes
             with transaction.atomic():
                 insert_records(Shipment, shipments, key="code")
         except IntegrityError:  # a concurrent creator won a document's parcel: redo one by one
-            from ecerp.inventory.services.shipments import create_shipment
             for i in good:
                 request = results[i].request
                 try:
@@ -206,21 +208,6 @@ def confirm_packed(*, user, shipments: list[Shipment]) -> list[BatchResult]:
     return [results[shipment.pk] for shipment in shipments]
 
 
-def _not_shippable(shipment: Shipment) -> DomainError | None:
-    if shipment.status in SHIPPED_STATES:
-        return ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
-                                shipment=shipment.code, waybill=shipment.waybill_no)
-    if shipment.status == ShipmentStatus.CANCELLED:
-        from ecerp.core.states import InvalidTransition
-        return InvalidTransition(ErrorCode.INVALID_TRANSITION, _("不能从「%(from_state)s」变为「%(to_state)s」"),
-                                 field="status", from_state=str(LABELS[shipment.status]),
-                                 to_state=str(LABELS[ShipmentStatus.SHIPPED]))
-    if shipment.status != ShipmentStatus.PACKED:
-        return InventoryInvalid(InventoryError.NOT_FULLY_SCANNED, _("包裹「%(shipment)s」还没有验货完成，不能发货"),
-                                field="status", shipment=shipment.code)
-    return None
-
-
 def ship_many(*, user, shipments: list[Shipment], carrier_code: str) -> list[BatchResult]:
     """Ship many packed parcels with one carrier (as ship_shipment does for one), in one transaction.
 
@@ -234,7 +221,7 @@ def ship_many(*, user, shipments: list[Shipment], carrier_code: str) -> list[Bat
     fresh = {shipment.pk: shipment for shipment in Shipment.objects.filter(pk__in=list(results))}
     waybills: dict[int, tuple[str, str]] = {}
     for pk, shipment in fresh.items():
-        error = _not_shippable(shipment)
+        error = shipping_refusal(shipment)
         if error is None:
             try:
                 waybills[pk] = _book_waybill(shipment, carrier_code)
@@ -256,12 +243,12 @@ def ship_many(*, user, shipments: list[Shipment], carrier_code: str) -> list[Bat
         going = []
         for shipment in locked:
             results[shipment.pk].shipment = shipment
-            error = _not_shippable(shipment)
+            error = shipping_refusal(shipment)
             rows = reserved.get((shipment.reference_type, shipment.reference_id), [])
             if error is None and _units(rows) != {(line.product_id, shipment.warehouse_id): line.quantity
                                                   for line in lines_of[shipment.pk]}:
-                error = _mismatch(shipment.reference_code or f"{shipment.reference_type}#{shipment.reference_id}",
-                                  shipment.warehouse)
+                reference = shipment.reference_code or f"{shipment.reference_type}#{shipment.reference_id}"
+                error = reservation_mismatch(reference, shipment.warehouse)
             if error is not None:
                 results[shipment.pk].error = error
             else:
@@ -281,7 +268,6 @@ def ship_many(*, user, shipments: list[Shipment], carrier_code: str) -> list[Bat
                 [MoveLine(product=row.product, warehouse=row.warehouse, quantity=row.quantity, from_reserved=True,
                           document_line=str(row.pk)) for row in rows],
                 reason=str(_("发货 %(code)s") % {"code": shipment.code})))
-        from ecerp.inventory.services.ledger import post_move_documents
         posted = post_move_documents(user=user, kind=MoveKind.ISSUE, documents=documents, occurred_at=now)
         line_rows, shipment_rows, events, audit = [], [], [], []
         stamp = preparer(Shipment._meta.get_field("shipped_at"))(now)

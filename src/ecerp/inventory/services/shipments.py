@@ -72,6 +72,13 @@ def _reserved(reference_type: str, reference_id: str) -> dict[tuple[int, int], i
     return reserved
 
 
+def reservation_mismatch(reference: str, warehouse: Warehouse) -> InventoryInvalid:
+    """RESERVATION_MISMATCH: the document's active reservations are not exactly the parcel's lines there."""
+    return InventoryInvalid(InventoryError.RESERVATION_MISMATCH,
+                            _("单据「%(reference)s」在仓库「%(warehouse)s」的库存占用与发货明细不一致"),
+                            field="lines", reference=reference, warehouse=warehouse.code)
+
+
 def _check_reservation(*, reference_type: str, reference_id: str, reference_code: str, warehouse: Warehouse,
                        wanted: dict[int, int]) -> None:
     """RESERVATION_MISMATCH unless the document's active reservations are exactly these lines in this warehouse.
@@ -80,10 +87,7 @@ def _check_reservation(*, reference_type: str, reference_id: str, reference_code
     """
     expected = {(product_id, warehouse.pk): quantity for product_id, quantity in wanted.items()}
     if _reserved(reference_type, reference_id) != expected:
-        raise InventoryInvalid(InventoryError.RESERVATION_MISMATCH,
-                               _("单据「%(reference)s」在仓库「%(warehouse)s」的库存占用与发货明细不一致"),
-                               field="lines", reference=reference_code or f"{reference_type}#{reference_id}",
-                               warehouse=warehouse.code)
+        raise reservation_mismatch(reference_code or f"{reference_type}#{reference_id}", warehouse)
 
 
 def shipment_payload(shipment: Shipment, **extra) -> dict:
@@ -263,17 +267,29 @@ def _book_waybill(shipment: Shipment, carrier_code: str) -> tuple[str, str]:
 SHIPPED_STATES = (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.INTERCEPTING, ShipmentStatus.RETURNED)
 
 
+def shipping_refusal(shipment: Shipment) -> DomainError | None:
+    """Why a parcel in its current state may not ship (None when it is packed): ALREADY_SHIPPED,
+    INVALID_TRANSITION (cancelled) or NOT_FULLY_SCANNED."""
+    if shipment.status in SHIPPED_STATES:
+        return ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
+                                shipment=shipment.code, waybill=shipment.waybill_no)
+    if shipment.status == ShipmentStatus.CANCELLED:
+        try:
+            check_transition(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.SHIPPED, labels=LABELS)
+        except DomainError as error:
+            return error
+    if shipment.status != ShipmentStatus.PACKED:
+        return InventoryInvalid(InventoryError.NOT_FULLY_SCANNED, _("包裹「%(shipment)s」还没有验货完成，不能发货"),
+                                field="status", shipment=shipment.code)
+    return None
+
+
 def _check_shippable(shipment: Shipment) -> list[ShipmentLine]:
     """The lines of a parcel that may ship now: ALREADY_SHIPPED, NOT_FULLY_SCANNED, INVALID_TRANSITION
     (cancelled) or RESERVATION_MISMATCH otherwise."""
-    if shipment.status in SHIPPED_STATES:
-        raise ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
-                               shipment=shipment.code, waybill=shipment.waybill_no)
-    if shipment.status == ShipmentStatus.CANCELLED:
-        check_transition(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.SHIPPED, labels=LABELS)
-    if shipment.status != ShipmentStatus.PACKED:
-        raise InventoryInvalid(InventoryError.NOT_FULLY_SCANNED, _("包裹「%(shipment)s」还没有验货完成，不能发货"),
-                               field="status", shipment=shipment.code)
+    refusal = shipping_refusal(shipment)
+    if refusal is not None:
+        raise refusal
     lines = list(shipment.lines.select_related("product"))
     _check_reservation(reference_type=shipment.reference_type, reference_id=shipment.reference_id,
                        reference_code=shipment.reference_code, warehouse=shipment.warehouse,

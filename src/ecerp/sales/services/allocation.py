@@ -24,16 +24,18 @@ from ecerp.core.bulk import preparer, update_rows
 from ecerp.core.events import publish_many
 from ecerp.core.models import AuditAction
 from ecerp.core.states import move_many
-from ecerp.inventory.models import StockBalance
+from ecerp.inventory.models import Shipment, StockBalance
 from ecerp.inventory.services import (
     ReserveLine,
     ReserveRequest,
+    cancel_shipment,
     documents_with_reservations,
     lock_available,
     release_reservation,
     reserve_many,
 )
-from ecerp.masterdata.models import BundleComponent, Warehouse
+from ecerp.inventory.states import OPEN_SHIPMENT_STATES
+from ecerp.masterdata.models import BundleComponent, Product, Warehouse
 from ecerp.sales.models import AllocationRule, OrderHold, SalesOrder
 from ecerp.sales.states import LABELS, TRANSITIONS, HoldKind, OrderStatus
 
@@ -139,7 +141,6 @@ def shortage_reason(needs: dict[int, int], candidates: list[Warehouse], availabl
 
 
 def _product_codes(needs_by_order: dict) -> dict[int, str]:
-    from ecerp.masterdata.models import Product
     ids = {product_id for needs in needs_by_order.values() for product_id in needs}
     return dict(Product.objects.filter(pk__in=ids).values_list("pk", "code"))
 
@@ -191,7 +192,6 @@ def _allocate_batch(user, orders: list[SalesOrder], results: dict[int, Allocatio
     products = {line.product_id: line.product for order in orders for line in order.lines.all() if line.product_id}
     missing = set(codes) - set(products)
     if missing:
-        from ecerp.masterdata.models import Product
         products.update({p.pk: p for p in Product.objects.filter(pk__in=missing)})
     planned: list[tuple[SalesOrder, Warehouse, dict[int, int]]] = []
     short: list[tuple[SalesOrder, str]] = []
@@ -254,10 +254,6 @@ def withdraw_from_warehouse(*, user, order: SalesOrder, reason: str) -> int:
     """Take an unshipped order back from the warehouse: its open parcel (created, picking or packed) is
     cancelled and its reservation released, in the caller's transaction. Used when the order is
     cancelled or changed (a new platform version); idempotent. Returns the units released."""
-    from ecerp.inventory.models import Shipment
-    from ecerp.inventory.services import cancel_shipment
-    from ecerp.inventory.states import OPEN_SHIPMENT_STATES
-
     for parcel in Shipment.objects.filter(reference_type=RESERVATION_TYPE, reference_id=str(order.pk),
                                           status__in=OPEN_SHIPMENT_STATES).order_by("pk"):
         cancel_shipment(user=user, shipment=parcel, reason=reason)

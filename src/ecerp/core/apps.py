@@ -25,5 +25,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("系统")
 
     def ready(self):
+        from ecerp.core import lookups  # noqa: F401  (registers the `__any` lookup)
+
         # Once, after the last app (masterdata) has migrated, so every permission exists.
         post_migrate.connect(_after_migrate, dispatch_uid="ecerp.core.after_migrate")

@@ -191,6 +191,28 @@ def record_many(*, user, entries: list[tuple[str, models.Model, dict | None, dic
     return len(rows)
 
 
+def record_rows(*, user, model: type[models.Model] | str, rows: list[tuple], note: str = "") -> int:
+    """record_many without model instances: rows of (action, object_id, object_repr, before, after).
+
+    For batch services that work on tuples (a state move of 1,000 orders): before/after are the
+    kept values themselves (for an update, only the changed fields, as record_many would keep
+    them); an update whose before equals its after writes no row. Returns the rows written.
+    """
+    user_id, username = _who(user)
+    note = note[:300]
+    label = model if isinstance(model, str) else model._meta.label_lower
+    prepare = AuditLog._meta.get_field("after").get_db_prep_save
+    at = AuditLog._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    kept = []
+    for action, object_id, object_repr, before, after in rows:
+        if action in (AuditAction.UPDATE, AuditAction.SETTING) and before is not None and before == after:
+            continue
+        kept.append((at, user_id, username, str(action), label, str(object_id), str(object_repr)[:200],
+                     prepare(before, connection), prepare(after, connection), note))
+    insert_rows(AuditLog, AUDIT_COLUMNS, kept)
+    return len(kept)
+
+
 def record_login(*, username: str, user=None, address: str = "", path: str = "", success: bool,
                  note: str = "") -> AuditLog:
     """Write the audit row of one login attempt (action "login"), whether it succeeded or not.

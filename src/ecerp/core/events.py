@@ -76,11 +76,17 @@ def publish_many(items: list[tuple[str, dict]]) -> list[OutboxEvent]:
     """
     if not items:
         return []
-    events = [OutboxEvent(event_id=uuid.uuid4(), event_type=event_type, payload=payload)
+    # An event whose type has no handler in this process is written delivered already: nothing would
+    # receive it (deliver_pending marks such events delivered too), and the after-commit round trip
+    # (a SELECT and an UPDATE per 2,000 events) is saved. Handlers subscribe at start-up (events.py).
+    now = timezone.now()
+    events = [OutboxEvent(event_id=uuid.uuid4(), event_type=event_type, payload=payload,
+                          delivered_at=None if _HANDLERS.get(event_type) else now)
               for event_type, payload in items]
-    insert_records(OutboxEvent, events, key="event_id")
-    ids = [event.pk for event in events]
-    transaction.on_commit(lambda: _deliver_published(ids))
+    insert_records(OutboxEvent, events, key="pk")
+    ids = [event.pk for event in events if event.delivered_at is None]
+    if ids:
+        transaction.on_commit(lambda: _deliver_published(ids))
     return events
 
 
@@ -109,7 +115,7 @@ def _run_batch(events: list[OutboxEvent], handler: Callable) -> None:
     """One transaction: HandledEvent rows for the events not handled yet, then the handler on those."""
     name = handler_name(handler)
     with transaction.atomic():
-        done = set(HandledEvent.objects.filter(handler=name, event_id__in=[e.event_id for e in events])
+        done = set(HandledEvent.objects.filter(handler=name, event_id__any=[e.event_id for e in events])
                    .values_list("event_id", flat=True))
         todo = [event for event in events if event.event_id not in done]
         if not todo:
@@ -122,7 +128,7 @@ def _mark_delivered(ids: list[int]) -> int:
     """Mark still-pending events delivered with one UPDATE; return how many this call marked."""
     if not ids:
         return 0
-    return OutboxEvent.objects.filter(pk__in=ids, delivered_at__isnull=True).update(
+    return OutboxEvent.objects.filter(pk__any=ids, delivered_at__isnull=True).update(
         delivered_at=timezone.now(), attempts=F("attempts") + 1)
 
 
@@ -139,13 +145,13 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
     """
     pending = OutboxEvent.objects.filter(delivered_at__isnull=True).order_by("id")
     if event_ids is not None:
-        pending = pending.filter(pk__in=event_ids)
+        pending = pending.filter(pk__any=list(event_ids))
     batch = list(pending.values_list("pk", "event_type")[:limit])
     with_handlers = [pk for pk, event_type in batch if handlers_for(event_type)]
     done = _mark_delivered([pk for pk, event_type in batch if not handlers_for(event_type)])
     if not with_handlers:
         return done
-    events = list(OutboxEvent.objects.filter(pk__in=with_handlers).order_by("id"))
+    events = list(OutboxEvent.objects.filter(pk__any=with_handlers).order_by("id"))
     failed: dict[int, Exception] = {}
     # each handler once (by name, in first-seen order) with the events of the types it handles
     handlers: dict[str, tuple[Callable, list[OutboxEvent]]] = {}

@@ -6,6 +6,8 @@ An app declares its states as a TextChoices enum and TRANSITIONS as
 
 from __future__ import annotations
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.errors import DomainError, ErrorCode
@@ -64,6 +66,33 @@ def move(*, user, obj, to_state: str, transitions: dict, field: str = "status", 
     return True
 
 
+def move_rows(*, user, model, rows: list[tuple], to_state: str, transitions: dict, field: str = "status",
+              reason: str | dict = "", labels: dict | None = None, extra: dict | None = None) -> list:
+    """move_many() for rows given as (pk, current state) instead of model instances.
+
+    The caller has locked the rows and read their current state. Rows already in to_state are
+    left alone; any forbidden edge raises InvalidTransition before anything is written. One
+    UPDATE (pk IN ...) sets field (and extra) and one insert writes the history rows. Returns the
+    (pk, from_state) pairs moved.
+    """
+    from ecerp.core.bulk import insert_rows
+
+    moving = [(pk, current) for pk, current in rows if current != to_state]
+    for _pk, current in moving:
+        check_transition(transitions, current, to_state, field=field, labels=labels)
+    if not moving:
+        return []
+    model.objects.filter(pk__in=[pk for pk, _current in moving]).update(**{field: to_state}, **(extra or {}))
+    who = user.pk if getattr(user, "pk", None) else None
+    label = model._meta.label_lower
+    at = StateHistory._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    insert_rows(StateHistory, ["at", "model", "object_id", "field", "from_state", "to_state", "user_id", "reason"], [
+        (at, label, str(pk), field, current, to_state, who,
+         str(reason.get(pk, "") if isinstance(reason, dict) else reason)[:300])
+        for pk, current in moving])
+    return moving
+
+
 def move_many(*, user, objs: list, to_state: str, transitions: dict, field: str = "status",
               reason: str | dict = "", labels: dict | None = None, extra: dict | None = None) -> list:
     """move() for a batch: one UPDATE for every object that changes state and one insert of history rows.
@@ -73,24 +102,13 @@ def move_many(*, user, objs: list, to_state: str, transitions: dict, field: str 
     anything is written. reason is one text for all or {pk: text}. extra sets more fields in the
     same UPDATE (e.g. {"hold_reason": ""}). Returns the objects moved (their field set to to_state).
     """
-    from ecerp.core.bulk import insert_records
-
     moving = [obj for obj in objs if getattr(obj, field) != to_state]
-    for obj in moving:
-        check_transition(transitions, getattr(obj, field), to_state, field=field, labels=labels)
     if not moving:
         return []
-    model = type(moving[0])
-    model.objects.filter(pk__in=[obj.pk for obj in moving]).update(**{field: to_state}, **(extra or {}))
-    who = user if getattr(user, "pk", None) else None
-    label = model._meta.label_lower
-    history = []
+    move_rows(user=user, model=type(moving[0]), rows=[(obj.pk, getattr(obj, field)) for obj in moving],
+              to_state=to_state, transitions=transitions, field=field, reason=reason, labels=labels, extra=extra)
     for obj in moving:
-        text = reason.get(obj.pk, "") if isinstance(reason, dict) else reason
-        history.append(StateHistory(model=label, object_id=str(obj.pk), field=field, from_state=getattr(obj, field),
-                                    to_state=to_state, user=who, reason=str(text)[:300]))
         setattr(obj, field, to_state)
         for name, value in (extra or {}).items():
             setattr(obj, name, value)
-    insert_records(StateHistory, history, key=None)
     return moving

@@ -218,3 +218,56 @@ def test_the_order_page_links_the_cancelled_part_and_names_the_removed_units(set
     # then the order links its part and its timeline names the removed units; the part names its source
     assert part.code in page and "第 1 行 2 件" in page and "1: SKU-A x 2 (81.82)" in page
     assert placed.code in part_page and source_label(part.source) == "部分取消"
+
+
+def test_the_order_page_cancels_the_typed_quantities_and_names_bad_input(setup, make_user):
+    # given an allocated order of 2 x SKU-A and 3 x SKU-B and an operations user on its page
+    from django.test import Client
+
+    wh = setup["wh"]
+    placed = allocated((("SKU-A", 2, "50.00"), ("SKU-B", 3, "10.00")), paid_amount="130.00")
+    make_user("ops", role="operations")
+    client = Client()
+    assert client.login(username="ops", password="Secret-pass-123")
+    page = client.get(f"/sales/orders/{placed.pk}/").content.decode()
+    assert 'name="cancel_1"' in page and 'id="cancel-lines-form"' in page
+    url = f"/sales/orders/{placed.pk}/cancel-lines/"
+    # when a quantity that is not a number is typed, then nothing changes and the message names the line
+    response = client.post(url, {"cancel_2": "x"}, follow=True)
+    assert "第 2 行的取消数量「x」不是整数" in response.content.decode()
+    assert [(line.line_no, line.quantity) for line in fresh(placed).lines.all()] == [(1, 2), (2, 3)]
+    # when more units than the line has are typed, then the service's message is shown
+    response = client.post(url, {"cancel_2": "4"}, follow=True)
+    assert response.status_code == 200 and fresh(placed).lines.get(line_no=2).quantity == 3
+    # when one unit of line 2 is cancelled with a refund of 8.00
+    response = client.post(url, {"cancel_1": "", "cancel_2": "1", "reason": "缺货", "refund_amount": "8.00"},
+                           follow=True)
+    # then the unit left the order and its reservation, the paid amount dropped by the refund
+    assert "已取消 1 件商品" in response.content.decode()
+    placed = fresh(placed)
+    assert [(line.line_no, line.quantity) for line in placed.lines.all()] == [(1, 2), (2, 2)]
+    assert placed.paid_amount == Decimal("122.00") and placed.status == OrderStatus.ALLOCATED
+    assert balance(setup["b"], wh) == (10, 2)
+
+
+def test_the_api_cancels_order_lines(setup, api_as):
+    # given an order of two lines and an API client of operations
+    placed = order(lines=(("SKU-A", 2, "50.00"), ("SKU-B", 3, "10.00")), paid_amount="130.00")
+    client = api_as("operations")
+    url = f"/api/orders/{placed.pk}/cancel-lines"
+    # when a line that does not exist is named, then 400 names the field and nothing changed
+    response = client.post(url, {"lines": [{"line_no": 9, "quantity": 1}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "UNKNOWN_LINE"
+    assert response.json()["errors"][0]["field"] == "lines.1.line_no"
+    assert not OutboxEvent.objects.filter(event_type="OrderLinesCancelled").exists()
+    # when two units of line 2 are cancelled
+    response = client.post(url, {"lines": [{"line_no": 2, "quantity": 2}], "reason": "买家部分退款"})
+    # then the order keeps one unit of line 2 and the paid amount dropped by the removed amount
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert Decimal(body["paid_amount"]) == Decimal("110.00")
+    assert [(line["line_no"], line["quantity"]) for line in body["lines"]] == [(1, 2), (2, 1)]
+    assert OutboxEvent.objects.filter(event_type="OrderLinesCancelled").count() == 1
+    # and a role without the change permission is refused
+    assert api_as("warehouse").post(url, {"lines": [{"line_no": 1, "quantity": 1}]}).status_code == 403

@@ -6,6 +6,7 @@ ecerp.sales.queries. Consignee data is masked unless the caller may see personal
 """
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -95,6 +96,17 @@ class IngestOut(Schema):
 
 class CancelIn(Schema):
     reason: str = ""
+
+
+class CancelLineIn(Schema):
+    line_no: int
+    quantity: int
+
+
+class CancelLinesIn(Schema):
+    lines: list[CancelLineIn]
+    reason: str = ""
+    refund_amount: Decimal | None = None
 
 
 class MappingIn(Schema):
@@ -212,6 +224,22 @@ def cancel_order(request: HttpRequest, order_id: int, payload: CancelIn):
     """Cancel an order that has not shipped (409 ORDER_NOT_OPEN after shipment)."""
     order = queries.get_order(user=request.user, pk=order_id)
     services.cancel_order(user=request.user, order=order, reason=payload.reason)
+    return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
+
+
+@router.post("/orders/{order_id}/cancel-lines", response={200: OrderOut, **WRITE_ERRORS})
+@api_permission("sales.change_salesorder")
+def cancel_order_lines(request: HttpRequest, order_id: int, payload: CancelLinesIn):
+    """Cancel some units of an unshipped order (部分取消): lines of (line_no, quantity to remove).
+
+    The units move to a linked cancelled order; paid amount drops by refund_amount (default: the
+    removed amount); an allocated order is re-reserved for what is left. Removing every unit cancels
+    the order. 409 ORDER_NOT_OPEN after shipment; 400 UNKNOWN_LINE / INVALID_QUANTITY (lines.<n>.*).
+    """
+    order = queries.get_order(user=request.user, pk=order_id)
+    services.cancel_order_lines(user=request.user, order=order, reason=payload.reason,
+                                lines=[(line.line_no, line.quantity) for line in payload.lines],
+                                refund_amount=payload.refund_amount)
     return order_dict(request.user, queries.get_order(user=request.user, pk=order_id))
 
 

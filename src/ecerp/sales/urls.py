@@ -9,6 +9,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:pk>/hold/", views.order_hold, name="order_hold"),
+    path("orders/<int:pk>/cancel-lines/", views.order_cancel_lines, name="order_cancel_lines"),
     path("orders/<int:pk>/split/", views.order_split, name="order_split"),
     path("orders/<int:pk>/payment-terms/", views.order_payment_terms, name="order_payment_terms"),
     path("orders/batch/", views.order_batch, name="order_batch"),

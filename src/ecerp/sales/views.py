@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -116,6 +117,41 @@ def order_cancel(request, pk: int):
     try:
         services.cancel_order(user=request.user, order=order, reason=request.POST.get("reason", "").strip())
         messages.success(request, _("订单已取消"))
+    except DomainError as error:
+        _report(request, error)
+    return redirect("sales:order", pk=pk)
+
+
+@require_permission("sales.change_salesorder")
+@require_POST
+def order_cancel_lines(request, pk: int):
+    """取消部分商品: the quantities typed per line (cancel_<line no>) leave the order; refund optional."""
+    order = _order_or_404(request, pk)
+    lines, bad = [], []
+    for key, value in request.POST.items():
+        if not key.startswith("cancel_") or not value.strip():
+            continue
+        line_no, quantity = _int(key.removeprefix("cancel_")), _int(value.strip())
+        if line_no is None or quantity is None:
+            bad.append(_("第 %(line)s 行的取消数量「%(value)s」不是整数") % {"line": key.removeprefix("cancel_"),
+                                                                         "value": value.strip()})
+        elif quantity:
+            lines.append((line_no, quantity))
+    refund_text = request.POST.get("refund_amount", "").strip()
+    refund = None
+    if refund_text:
+        try:
+            refund = Decimal(refund_text)
+        except InvalidOperation:
+            bad.append(_("退款金额「%(value)s」不是有效金额") % {"value": refund_text})
+    if bad:
+        for message in bad:
+            messages.error(request, message)
+        return redirect("sales:order", pk=pk)
+    try:
+        services.cancel_order_lines(user=request.user, order=order, lines=sorted(lines),
+                                    reason=request.POST.get("reason", ""), refund_amount=refund)
+        messages.success(request, _("已取消 %(units)s 件商品") % {"units": sum(q for _n, q in lines)})
     except DomainError as error:
         _report(request, error)
     return redirect("sales:order", pk=pk)

@@ -84,7 +84,9 @@ def drop_database(database: BenchDatabase) -> None:
 
 
 def peak_rss_mb() -> int:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    """The largest resident size of this process or of any of its finished children (worker processes)."""
+    return round(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
 
 
 def make_products(count: int, prefix: str = "SKU"):

@@ -12,6 +12,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -90,17 +91,26 @@ def publish_many(items: list[tuple[str, dict]]) -> list[OutboxEvent]:
     return events
 
 
+class Pending(NamedTuple):
+    """What delivery needs of an outbox row (no model instance per event)."""
+
+    pk: int
+    event_id: uuid.UUID
+    event_type: str
+    payload: dict
+
+
 def _deliver_published(ids: list[int]) -> None:
     for start in range(0, len(ids), DELIVERY_CHUNK):
         chunk = ids[start:start + DELIVERY_CHUNK]
         deliver_pending(event_ids=chunk, limit=len(chunk))
 
 
-def _as_dict(event: OutboxEvent) -> dict:
+def _as_dict(event: OutboxEvent | Pending) -> dict:
     return {"event_id": str(event.event_id), "event_type": event.event_type, **event.payload}
 
 
-def _run_handler(event: OutboxEvent, handler: Callable) -> None:
+def _run_handler(event: OutboxEvent | Pending, handler: Callable) -> None:
     name = handler_name(handler)
     with transaction.atomic():
         try:
@@ -111,7 +121,7 @@ def _run_handler(event: OutboxEvent, handler: Callable) -> None:
         handler([_as_dict(event)] if name in _BATCH else _as_dict(event))
 
 
-def _run_batch(events: list[OutboxEvent], handler: Callable) -> None:
+def _run_batch(events: list[Pending], handler: Callable) -> None:
     """One transaction: HandledEvent rows for the events not handled yet, then the handler on those."""
     name = handler_name(handler)
     with transaction.atomic():
@@ -151,10 +161,11 @@ def deliver_pending(*, limit: int = 500, event_ids: list[int] | None = None) -> 
     done = _mark_delivered([pk for pk, event_type in batch if not handlers_for(event_type)])
     if not with_handlers:
         return done
-    events = list(OutboxEvent.objects.filter(pk__any=with_handlers).order_by("id"))
+    events = [Pending(*row) for row in OutboxEvent.objects.filter(pk__any=with_handlers).order_by("id").values_list(
+        "pk", "event_id", "event_type", "payload")]
     failed: dict[int, Exception] = {}
     # each handler once (by name, in first-seen order) with the events of the types it handles
-    handlers: dict[str, tuple[Callable, list[OutboxEvent]]] = {}
+    handlers: dict[str, tuple[Callable, list[Pending]]] = {}
     for event in events:
         for handler in handlers_for(event.event_type):
             handlers.setdefault(handler_name(handler), (handler, []))[1].append(event)

@@ -14,29 +14,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.audit import record_change, record_rows
 from ecerp.core.bulk import preparer, update_rows
 from ecerp.core.events import publish_many
 from ecerp.core.models import AuditAction
-from ecerp.core.states import move_many
+from ecerp.core.states import move_rows
+from ecerp.inventory.errors import line_field
 from ecerp.inventory.models import Shipment, StockBalance
-from ecerp.inventory.services import (
-    ReserveLine,
-    ReserveRequest,
-    cancel_shipment,
-    documents_with_reservations,
-    lock_available,
-    release_reservation,
-    reserve_many,
-)
+from ecerp.inventory.services import cancel_shipment, documents_with_reservations, release_reservation
+from ecerp.inventory.services.ledger import check_quantity, check_stockable
+from ecerp.inventory.services.reservations import lock_balance_rows, reserve_rows
 from ecerp.inventory.states import OPEN_SHIPMENT_STATES
-from ecerp.masterdata.models import BundleComponent, Product, Warehouse
-from ecerp.sales.models import AllocationRule, OrderHold, SalesOrder
+from ecerp.masterdata.models import BundleComponent, Product, Store, Warehouse
+from ecerp.sales.models import AllocationRule, OrderHold, SalesOrder, SalesOrderLine
 from ecerp.sales.states import LABELS, TRANSITIONS, HoldKind, OrderStatus
 
 RESERVATION_TYPE = "sales_order"
@@ -116,7 +113,8 @@ def availability(product_ids, warehouse_ids) -> dict[tuple[int, int], int]:
     if not product_ids or not warehouse_ids:
         return {}
     return {(product_id, warehouse_id): on_hand - reserved for product_id, warehouse_id, on_hand, reserved in
-            StockBalance.objects.filter(product_id__in=set(product_ids), warehouse_id__in=set(warehouse_ids))
+            StockBalance.objects.filter(product_id__any=list(set(product_ids)),
+                                        warehouse_id__any=list(set(warehouse_ids)))
             .values_list("product_id", "warehouse_id", "on_hand", "reserved")}
 
 
@@ -140,14 +138,94 @@ def shortage_reason(needs: dict[int, int], candidates: list[Warehouse], availabl
     return _("缺货")
 
 
-def _product_codes(needs_by_order: dict) -> dict[int, str]:
-    ids = {product_id for needs in needs_by_order.values() for product_id in needs}
-    return dict(Product.objects.filter(pk__in=ids).values_list("pk", "code"))
-
-
 def order_ids(orders) -> list[int]:
     """Primary keys of orders given as instances, ids or a queryset, sorted (the lock order)."""
     return sorted({order if isinstance(order, int) else order.pk for order in orders})
+
+
+class WarehouseRow(NamedTuple):
+    """A candidate warehouse as the batch services read it (pk, code, name), without a model instance."""
+
+    pk: int
+    code: str
+    name: str
+
+
+def order_lines(ids) -> dict[int, list[tuple[int | None, int, str, bool | None]]]:
+    """(product id or None, quantity, platform SKU code, product is a bundle) of each order's lines, in line
+    order; one query."""
+    lines: dict[int, list] = defaultdict(list)
+    for order_id, *line in SalesOrderLine.objects.filter(order_id__any=list(ids)).order_by(
+            "order_id", "line_no").values_list("order_id", "product_id", "quantity", "sku_code", "product__is_bundle"):
+        lines[order_id].append(tuple(line))
+    return lines
+
+
+def needs_of(ids, lines: dict[int, list[tuple]]) -> dict[int, dict[int, int]]:
+    """order_needs for orders given by id with their lines from order_lines (bundles exploded, one query)."""
+    bundle_ids = {product_id for rows in lines.values() for product_id, _q, _s, is_bundle in rows
+                  if product_id and is_bundle}
+    components = defaultdict(list)
+    if bundle_ids:
+        for bundle_id, component_id, quantity in BundleComponent.objects.filter(
+                bundle_id__any=list(bundle_ids)).values_list("bundle_id", "component_id", "quantity"):
+            components[bundle_id].append((component_id, quantity))
+    needs: dict[int, dict[int, int]] = {}
+    for order_id in ids:
+        wanted: dict[int, int] = {}
+        for product_id, quantity, _sku, is_bundle in lines.get(order_id, ()):
+            if not product_id:
+                continue
+            if is_bundle:
+                for component_id, per_bundle in components[product_id]:
+                    wanted[component_id] = wanted.get(component_id, 0) + per_bundle * quantity
+            else:
+                wanted[product_id] = wanted.get(product_id, 0) + quantity
+        needs[order_id] = wanted
+    return needs
+
+
+def store_rows(store_ids) -> dict[int, tuple[str, int | None]]:
+    """(code, default warehouse id) of each store; one query."""
+    return {pk: (code, warehouse_id) for pk, code, warehouse_id in Store.objects.filter(
+        pk__any=list(set(store_ids))).values_list("pk", "code", "default_warehouse_id")}
+
+
+def candidates_of(orders: list[tuple[int, int, int | None]], stores: dict[int, tuple[str, int | None]]
+                  ) -> dict[int, list[WarehouseRow]]:
+    """candidate_warehouses for orders given as (order id, store id, warehouse id), stores from store_rows."""
+    store_ids = list({store_id for _pk, store_id, _w in orders})
+    rules = defaultdict(list)
+    for store_id, warehouse_id in AllocationRule.objects.filter(
+            store_id__any=store_ids, warehouse__active=True).order_by("priority", "id").values_list(
+            "store_id", "warehouse_id"):
+        rules[store_id].append(warehouse_id)
+    named = ({warehouse_id for _pk, _s, warehouse_id in orders} | {stores[s][1] for s in store_ids if s in stores}
+             | {w for ids in rules.values() for w in ids}) - {None}
+    wanted = Q(pk__any=list(named))
+    everything_needed = any(not rules[store_id] for store_id in store_ids)
+    if everything_needed:
+        wanted |= Q(active=True)
+    usable, everything = {}, []
+    for pk, code, name, active, kind in Warehouse.objects.filter(wanted).order_by("code").values_list(
+            "pk", "code", "name", "active", "type"):
+        if active and kind != DEFECTIVE_WAREHOUSE:
+            usable[pk] = WarehouseRow(pk, code, name)
+        if active:
+            everything.append(pk)
+    result, cache = {}, {}
+    for order_id, store_id, warehouse_id in orders:
+        key = (store_id, warehouse_id)
+        if key not in cache:
+            chosen = [warehouse_id, stores.get(store_id, ("", None))[1]] + (rules[store_id] or everything)
+            seen, unique = set(), []
+            for pk in chosen:
+                if pk in usable and pk not in seen:
+                    seen.add(pk)
+                    unique.append(usable[pk])
+            cache[key] = unique
+        result[order_id] = cache[key]
+    return result
 
 
 def allocate_orders(*, user, orders) -> list[AllocationResult]:
@@ -166,40 +244,43 @@ def allocate_orders(*, user, orders) -> list[AllocationResult]:
     ids = order_ids(orders)
     results: dict[int, AllocationResult] = {}
     with transaction.atomic():
-        locked = list(SalesOrder.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
-                      .select_related("store__default_warehouse", "warehouse").prefetch_related("lines__product"))
+        locked = list(SalesOrder.objects.select_for_update().filter(pk__any=ids).order_by("pk").values_list(
+            "pk", "code", "status", "store_id", "warehouse_id", "hold_reason"))
         ready = []
-        for order in locked:
-            if order.status != OrderStatus.REVIEWED:
-                results[order.pk] = AllocationResult(order.pk, order.code, "skipped", reason=_(
-                    "订单状态为「%(status)s」，不能分配") % {"status": LABELS[order.status]})
+        for row in locked:
+            if row[2] != OrderStatus.REVIEWED:
+                results[row[0]] = AllocationResult(row[0], row[1], "skipped", reason=_(
+                    "订单状态为「%(status)s」，不能分配") % {"status": LABELS[row[2]]})
             else:
-                ready.append(order)
+                ready.append(row)
         if ready:
             _allocate_batch(user, ready, results)
     return [results[pk] for pk in ids if pk in results]
 
 
-def _allocate_batch(user, orders: list[SalesOrder], results: dict[int, AllocationResult]) -> None:
+def _allocate_batch(user, orders: list[tuple], results: dict[int, AllocationResult]) -> None:
+    """Allocate locked reviewed orders given as (pk, code, status, store id, warehouse id, hold reason)."""
+    ids = [row[0] for row in orders]
     # a reservation left from before a platform version sent an order back is released first
-    for reference_id in sorted(documents_with_reservations(RESERVATION_TYPE, [order.pk for order in orders]), key=int):
+    for reference_id in sorted(documents_with_reservations(RESERVATION_TYPE, ids), key=int):
         release_reservation(user=user, reference_type=RESERVATION_TYPE, reference_id=reference_id)
-    needs_by_order = order_needs(orders)
-    candidates = candidate_warehouses(orders)
-    available = lock_available({(product_id, warehouse.pk) for order in orders
-                                for product_id in needs_by_order[order.pk] for warehouse in candidates[order.pk]})
-    codes = _product_codes(needs_by_order)
-    products = {line.product_id: line.product for order in orders for line in order.lines.all() if line.product_id}
-    missing = set(codes) - set(products)
-    if missing:
-        products.update({p.pk: p for p in Product.objects.filter(pk__in=missing)})
-    planned: list[tuple[SalesOrder, Warehouse, dict[int, int]]] = []
-    short: list[tuple[SalesOrder, str]] = []
+    needs_by_order = needs_of(ids, order_lines(ids))
+    stores = store_rows({row[3] for row in orders})
+    candidates = candidates_of([(row[0], row[3], row[4]) for row in orders], stores)
+    balances = lock_balance_rows({(product_id, warehouse.pk) for order_id in ids
+                                  for product_id in needs_by_order[order_id] for warehouse in candidates[order_id]})
+    available = {key: units for key, (_pk, units) in balances.items()}
+    products = {pk: (code, is_bundle) for pk, code, is_bundle in Product.objects.filter(
+        pk__any=list({product_id for needs in needs_by_order.values() for product_id in needs})).values_list(
+        "pk", "code", "is_bundle")}
+    codes = {pk: code for pk, (code, _bundle) in products.items()}
+    planned: list[tuple[tuple, WarehouseRow, dict[int, int]]] = []
+    short: list[tuple[tuple, str]] = []
     for order in orders:
-        needs = needs_by_order[order.pk]
-        full = full_warehouses(needs, candidates[order.pk], available) if needs else []
+        needs = needs_by_order[order[0]]
+        full = full_warehouses(needs, candidates[order[0]], available) if needs else []
         if not full:
-            reason = (shortage_reason(needs, candidates[order.pk], available, codes) if needs
+            reason = (shortage_reason(needs, candidates[order[0]], available, codes) if needs
                       else _("缺货：订单没有可发货的商品"))
             short.append((order, reason))
             continue
@@ -210,39 +291,66 @@ def _allocate_batch(user, orders: list[SalesOrder], results: dict[int, Allocatio
     now = timezone.now()
     who = user if getattr(user, "pk", None) else None
     if planned:
-        reserve_many(user=user, reference_type=RESERVATION_TYPE, requests=[
-            ReserveRequest(order.pk, order.code, [ReserveLine(products[product_id], warehouse, units)
-                                                  for product_id, units in sorted(needs.items())])
-            for order, warehouse, needs in planned])
-        befores = {order.pk: snapshot(order) for order, _w, _n in planned}
+        _reserve(user, planned, products, {key: pk for key, (pk, _units) in balances.items()})
         by_warehouse = defaultdict(list)
         for order, warehouse, _needs in planned:
-            by_warehouse[warehouse].append(order)
+            by_warehouse[warehouse].append((order[0], order[2]))
         for warehouse, group in by_warehouse.items():
-            move_many(user=user, objs=group, to_state=OrderStatus.ALLOCATED, transitions=TRANSITIONS, labels=LABELS,
-                      reason=_("分配到仓库「%(warehouse)s」") % {"warehouse": warehouse.name},
-                      extra={"warehouse": warehouse, "hold_reason": "", "updated_at": now})
-        OrderHold.objects.filter(order_id__in=list(befores), kind=HoldKind.STOCK, active=True).update(
+            move_rows(user=user, model=SalesOrder, rows=group, to_state=OrderStatus.ALLOCATED, transitions=TRANSITIONS,
+                      labels=LABELS, reason=_("分配到仓库「%(warehouse)s」") % {"warehouse": warehouse.name},
+                      extra={"warehouse_id": warehouse.pk, "hold_reason": "", "updated_at": now})
+        planned_ids = [order[0] for order, _w, _n in planned]
+        OrderHold.objects.filter(order_id__any=planned_ids, kind=HoldKind.STOCK, active=True).update(
             active=False, released_at=now, release_reason=_("已分配"))
-        record_many(user=user, entries=[(AuditAction.TRANSITION, order, befores[order.pk], snapshot(order))
-                                        for order, _w, _n in planned], note=_("分配库存"))
+        audit = []
+        for (pk, code, status, _store, warehouse_id, hold_reason), warehouse, _needs in planned:
+            before, after = {"status": status}, {"status": OrderStatus.ALLOCATED.value}
+            if hold_reason:
+                before["hold_reason"], after["hold_reason"] = hold_reason, ""
+            if warehouse_id != warehouse.pk:
+                before["warehouse_id"], after["warehouse_id"] = warehouse_id, warehouse.pk
+            audit.append((AuditAction.TRANSITION, pk, code, before, after))
+        record_rows(user=user, model=SalesOrder, rows=audit, note=_("分配库存"))
         publish_many([(ORDER_ALLOCATED, {
-            "order_id": order.pk, "order_code": order.code, "store": order.store.code, "warehouse": warehouse.code,
+            "order_id": order[0], "order_code": order[1], "store": stores[order[3]][0], "warehouse": warehouse.code,
             "lines": [{"product": codes.get(product_id, ""), "quantity": units}
                       for product_id, units in sorted(needs.items())]}) for order, warehouse, needs in planned])
         for order, warehouse, _needs in planned:
-            results[order.pk] = AllocationResult(order.pk, order.code, "allocated", warehouse=warehouse.code)
+            results[order[0]] = AllocationResult(order[0], order[1], "allocated", warehouse=warehouse.code)
     if short:
+        stamp = preparer(SalesOrder._meta.get_field("updated_at"))(now)
         update_rows(SalesOrder, ["hold_reason = %s", "updated_at = %s"], ["id = %s"],
-                    [(reason, preparer(SalesOrder._meta.get_field("updated_at"))(now), order.pk)
-                     for order, reason in short])
-        OrderHold.objects.filter(order_id__in=[order.pk for order, _r in short], kind=HoldKind.STOCK,
+                    [(reason, stamp, order[0]) for order, reason in short])
+        OrderHold.objects.filter(order_id__any=[order[0] for order, _r in short], kind=HoldKind.STOCK,
                                  active=True).update(active=False, released_at=now, release_reason=_("重新分配"))
-        OrderHold.objects.bulk_create([OrderHold(order=order, kind=HoldKind.STOCK, reason=reason, created_by=who)
+        OrderHold.objects.bulk_create([OrderHold(order_id=order[0], kind=HoldKind.STOCK, reason=reason, created_by=who)
                                        for order, reason in short])
         for order, reason in short:
-            order.hold_reason = reason
-            results[order.pk] = AllocationResult(order.pk, order.code, "out_of_stock", reason=reason)
+            results[order[0]] = AllocationResult(order[0], order[1], "out_of_stock", reason=reason)
+
+
+class _Stockable(NamedTuple):
+    code: str
+    is_bundle: bool
+
+
+def _reserve(user, planned: list[tuple[tuple, WarehouseRow, dict[int, int]]], products: dict, balance_ids: dict
+             ) -> None:
+    """Reserve the plan (reservations.reserve_rows), after the checks reserve_many makes of each line."""
+    documents, warehouse_codes = [], {}
+    for order, warehouse, needs in planned:
+        warehouse_codes[warehouse.pk] = warehouse.code
+        lines = {}
+        for index, (product_id, units) in enumerate(sorted(needs.items())):
+            code, is_bundle = products[product_id]
+            if is_bundle:
+                check_stockable(_Stockable(code, is_bundle), field=line_field(index, "product"))
+            if units <= 0:
+                check_quantity(units, field=line_field(index, "quantity"))
+            lines[(product_id, warehouse.pk)] = units
+        documents.append((str(order[0]), order[1], lines))
+    reserve_rows(user=user, reference_type=RESERVATION_TYPE, documents=documents, balance_ids=balance_ids,
+                 describe=lambda key: (products[key[0]][0], warehouse_codes[key[1]]))
 
 
 def deallocate_order(*, user, order: SalesOrder) -> int:

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
@@ -20,14 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ecerp.core.audit import record_change, record_many, snapshot
+from ecerp.core.audit import record_change, record_rows, snapshot
 from ecerp.core.bulk import preparer, update_rows
 from ecerp.core.crypto import lookup_hash, mask_phone
 from ecerp.core.events import publish, publish_many
 from ecerp.core.models import AuditAction
 from ecerp.core.money import parse_decimal
-from ecerp.core.states import move, move_many
+from ecerp.core.states import move, move_rows
 from ecerp.inventory.services import documents_with_reservations, release_reservation
+from ecerp.masterdata.models import Partner, Product
 from ecerp.sales import calculations
 from ecerp.sales.errors import ReviewError, SalesConflict, SalesInvalid
 from ecerp.sales.models import Blacklist, OrderHold, ReviewRule, SalesOrder, StoreSalesSetting
@@ -119,19 +121,20 @@ def remove_from_blacklist(*, user, entry: Blacklist) -> None:
 
 
 class BatchContext:
-    """What the rules need about a batch of orders, loaded once."""
+    """What the rules need about a batch of orders (ReviewOrder rows, see load_orders), loaded once."""
 
-    def __init__(self, orders: list[SalesOrder], rules: list[ReviewRule]):
+    def __init__(self, orders: list[ReviewOrder], rules: list[ReviewRule], stores: dict | None = None):
         kinds = {rule.kind for rule in rules}
         self.nicks: set[str] = set()
         self.phones: set[str] = set()
         if RuleKind.BLACKLISTED in kinds:
             for kind, digest in Blacklist.objects.values_list("kind", "value_hash"):
                 (self.nicks if kind == BlacklistKind.NICK else self.phones).add(digest)
+        self.stores = stores if stores is not None else allocation.store_rows({o.store_id for o in orders})
         self.shortage: dict[int, str] = {}
         if RuleKind.OUT_OF_STOCK in kinds:
             self._load_stock(orders)
-        self.store_terms = dict(StoreSalesSetting.objects.filter(store_id__in={o.store_id for o in orders})
+        self.store_terms = dict(StoreSalesSetting.objects.filter(store_id__any=list({o.store_id for o in orders}))
                                 .values_list("store_id", "payment_terms"))
         self.open_credit: dict[int, Decimal] = {}
         self.overdue: set[int] = set()
@@ -139,14 +142,13 @@ class BatchContext:
             self._load_credit(orders)
 
     def _load_stock(self, orders):
-        needs = allocation.order_needs(orders)
-        candidates = allocation.candidate_warehouses(orders)
-        available = allocation.availability({p for n in needs.values() for p in n},
-                                            {w.pk for ws in candidates.values() for w in ws})
-        codes = {line.product_id: line.product.code for order in orders for line in order.lines.all()
-                 if line.product_id}
-        from ecerp.masterdata.models import Product
-        codes.update(Product.objects.filter(pk__in={p for n in needs.values() for p in n}).values_list("pk", "code"))
+        ids = [order.pk for order in orders]
+        needs = allocation.needs_of(ids, {order.pk: order.line_rows for order in orders})
+        candidates = allocation.candidates_of([(order.pk, order.store_id, order.warehouse_id) for order in orders],
+                                              self.stores)
+        products = {p for n in needs.values() for p in n}
+        available = allocation.availability(products, {w.pk for ws in candidates.values() for w in ws})
+        codes = dict(Product.objects.filter(pk__any=list(products)).values_list("pk", "code"))
         for order in orders:
             if needs[order.pk] and not allocation.full_warehouses(needs[order.pk], candidates[order.pk], available):
                 self.shortage[order.pk] = allocation.shortage_reason(needs[order.pk], candidates[order.pk],
@@ -165,16 +167,18 @@ class BatchContext:
                 "customer_id", "total"):
             self.open_credit[customer_id] = Decimal(total or 0)
         now = timezone.now()
+        checked = set()
         for order in orders:
             customer = order.customer
-            if customer is None or customer.pk in self.overdue:
+            if customer is None or customer.pk in checked:
                 continue
+            checked.add(customer.pk)
             due_before = now - datetime.timedelta(days=customer.payment_days)
-            if credit.filter(customer=customer, status=OrderStatus.SHIPPED, order_time__lt=due_before,
+            if credit.filter(customer_id=customer.pk, status=OrderStatus.SHIPPED, order_time__lt=due_before,
                              paid_amount__lt=F("goods_amount") - F("discount") + F("freight")).exists():
                 self.overdue.add(customer.pk)
 
-    def terms(self, order: SalesOrder) -> str:
+    def terms(self, order) -> str:
         return order.payment_terms or self.store_terms.get(order.store_id) or PaymentTerms.PREPAID
 
 
@@ -188,7 +192,7 @@ PAYMENT_REASONS = {
 }
 
 
-def payment_reason(order: SalesOrder, context: BatchContext) -> str | None:
+def payment_reason(order: ReviewOrder, context: BatchContext) -> str | None:
     """The Chinese reason the order's payment terms do not allow shipping yet, or None."""
     customer = order.customer
     shortfall = calculations.payment_shortfall(
@@ -204,7 +208,7 @@ def payment_reason(order: SalesOrder, context: BatchContext) -> str | None:
     return str(PAYMENT_REASONS[code]) % {name: str(value) for name, value in numbers.items()}
 
 
-def evaluate_rule(rule: ReviewRule, order: SalesOrder, context: BatchContext) -> str | None:
+def evaluate_rule(rule: ReviewRule, order: ReviewOrder, context: BatchContext) -> str | None:
     """The Chinese reason rule matches order, or None when it does not."""
     kind, parameters = rule.kind, rule.parameters or {}
     if kind == RuleKind.REMARK_PRESENT:
@@ -229,7 +233,7 @@ def evaluate_rule(rule: ReviewRule, order: SalesOrder, context: BatchContext) ->
             return _("电话 %(phone)s 在黑名单中") % {"phone": mask_phone(order.consignee_phone)}
         return None
     if kind == RuleKind.UNMAPPED_SKU:
-        codes = sorted({line.sku_code for line in order.lines.all() if not line.product_id})
+        codes = sorted({sku_code for product_id, _quantity, sku_code, _bundle in order.line_rows if not product_id})
         return _("商品未对应：%(codes)s") % {"codes": "、".join(codes[:10])} if codes else None
     if kind == RuleKind.PAYMENT_TERMS:
         return payment_reason(order, context)
@@ -240,7 +244,7 @@ def evaluate_rule(rule: ReviewRule, order: SalesOrder, context: BatchContext) ->
     return None
 
 
-def evaluate(order: SalesOrder, rules: list[ReviewRule], context: BatchContext) -> list[tuple[ReviewRule, str]]:
+def evaluate(order: ReviewOrder, rules: list[ReviewRule], context: BatchContext) -> list[tuple[ReviewRule, str]]:
     """(rule, reason) of every hold rule that holds the order, in priority order (see the module docstring)."""
     holds = []
     for rule in rules:
@@ -255,13 +259,69 @@ def evaluate(order: SalesOrder, rules: list[ReviewRule], context: BatchContext) 
 
 # rule kinds that read an order's lines (the others need the order row only)
 LINE_KINDS = {RuleKind.UNMAPPED_SKU, RuleKind.OUT_OF_STOCK}
+# the order columns (SalesOrder attribute names) each rule kind reads, beyond BASE_COLUMNS
+BASE_COLUMNS = ("id", "code", "status", "store_id", "hold_reason", "payment_terms")
+RULE_COLUMNS = {
+    RuleKind.REMARK_PRESENT: ("buyer_remark", "seller_memo"),
+    RuleKind.INCOMPLETE_ADDRESS: ("consignee_name", "consignee_phone", "province", "city", "address"),
+    RuleKind.AMOUNT_ABOVE: ("paid_amount",),
+    RuleKind.BLACKLISTED: ("buyer_nick", "consignee_phone"),
+    RuleKind.UNMAPPED_SKU: (),
+    RuleKind.PAYMENT_TERMS: ("goods_amount", "discount", "freight", "paid_amount", "payment_time", "deposit_amount",
+                             "customer_id"),
+    RuleKind.OUT_OF_STOCK: ("warehouse_id",),
+    RuleKind.REFUND_REQUESTED: ("refund_status",),
+}
 
 
-def _load(ids, *, lines: bool = True) -> list[SalesOrder]:
-    orders = SalesOrder.objects.filter(pk__in=ids).select_related("store__default_warehouse", "warehouse", "customer")
-    if lines:  # with their products: a batch without line rules skips two queries and thousands of rows
-        orders = orders.prefetch_related("lines__product")
-    return list(orders.order_by("pk"))
+class ReviewOrder:
+    """An order as review reads it: the columns its rules need (SalesOrder's attribute names), no model instance.
+
+    Personal data columns (decrypted on load) are read only when a rule looks at them; line_rows are
+    (product id, quantity, SKU code, is bundle) when a rule reads lines; customer (pk, credit_limit,
+    payment_days) with the payment-terms rule.
+    """
+
+    __slots__ = ("id", "code", "status", "store_id", "hold_reason", "payment_terms", "buyer_remark", "seller_memo",
+                 "consignee_name", "consignee_phone", "province", "city", "address", "paid_amount", "buyer_nick",
+                 "goods_amount", "discount", "freight", "payment_time", "deposit_amount", "customer_id",
+                 "warehouse_id", "refund_status", "line_rows", "customer")
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+class CustomerTerms(NamedTuple):
+    pk: int
+    credit_limit: Decimal
+    payment_days: int
+
+
+def load_orders(ids, rules: list[ReviewRule], *, lock: bool = False) -> list[ReviewOrder]:
+    """The orders of ids (pk order) with the columns the rules read; lock=True locks them (pk order) as read."""
+    kinds = {rule.kind for rule in rules}
+    columns = list(dict.fromkeys(BASE_COLUMNS + tuple(c for kind in kinds for c in RULE_COLUMNS.get(kind, ()))))
+    query = SalesOrder.objects.filter(pk__any=list(ids)).order_by("pk")
+    if lock:
+        query = query.select_for_update()
+    orders = []
+    for values in query.values_list(*columns):
+        order = ReviewOrder()
+        for name, value in zip(columns, values, strict=True):
+            setattr(order, name, value)
+        orders.append(order)
+    if kinds & LINE_KINDS:  # with their products: a batch without line rules skips the query and its rows
+        lines = allocation.order_lines([order.pk for order in orders])
+        for order in orders:
+            order.line_rows = lines.get(order.pk, [])
+    if RuleKind.PAYMENT_TERMS in kinds:
+        customers = {pk: CustomerTerms(pk, limit, days) for pk, limit, days in Partner.objects.filter(
+            pk__any=list({order.customer_id for order in orders if order.customer_id})).values_list(
+            "pk", "credit_limit", "payment_days")}
+        for order in orders:
+            order.customer = customers.get(order.customer_id)
+    return orders
 
 
 def preview_rules(*, orders=None, rule: ReviewRule | None = None, limit: int = 200) -> list[ReviewResult]:
@@ -271,9 +331,10 @@ def preview_rules(*, orders=None, rule: ReviewRule | None = None, limit: int = 2
     do with each order: reviewed or held with the reasons.
     """
     if orders is None:
-        orders = SalesOrder.objects.filter(status__in=REVIEWABLE_STATES).order_by("-pk")[:limit]
-    loaded = _load(allocation.order_ids(orders))
+        orders = SalesOrder.objects.filter(status__in=REVIEWABLE_STATES).order_by("-pk").values_list(
+            "pk", flat=True)[:limit]
     rules = [rule] if rule is not None else list(ReviewRule.objects.filter(active=True).order_by("priority", "id"))
+    loaded = load_orders(allocation.order_ids(orders), rules)
     context = BatchContext(loaded, rules)
     results = []
     for order in loaded:
@@ -295,59 +356,65 @@ def review_orders(*, user, orders) -> list[ReviewResult]:
     rules = list(ReviewRule.objects.filter(active=True).order_by("priority", "id"))
     results = []
     with transaction.atomic():
-        list(SalesOrder.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        loaded = _load(ids, lines=any(rule.kind in LINE_KINDS for rule in rules))
+        loaded = load_orders(ids, rules, lock=True)
         reviewable = [order for order in loaded if order.status in REVIEWABLE_STATES]
-        reviewable_ids = {order.pk for order in reviewable}
+        reviewable_ids = [order.pk for order in reviewable]
         now = timezone.now()
         who = user if getattr(user, "pk", None) else None
-        OrderHold.objects.filter(order__in=reviewable, kind=HoldKind.RULE, active=True).update(
+        OrderHold.objects.filter(order_id__any=reviewable_ids, kind=HoldKind.RULE, active=True).update(
             active=False, released_at=now, released_by=who, release_reason=_("重新审单"))
         manual = defaultdict(list)
-        for order_id, reason in OrderHold.objects.filter(order__in=reviewable, active=True,
+        for order_id, reason in OrderHold.objects.filter(order_id__any=reviewable_ids, active=True,
                                                          kind=HoldKind.MANUAL).values_list("order_id", "reason"):
             manual[order_id].append(reason)
-        context = BatchContext(reviewable, rules)
+        stores = allocation.store_rows({order.store_id for order in loaded})
+        context = BatchContext(reviewable, rules, stores)
         new_holds, audit, events, held, passed, reasons_of = [], [], [], [], [], {}
+        passed_text, skipped_text = _("审单通过"), _("订单状态为「%(status)s」，不能审单")
+        reviewable_set = set(reviewable_ids)
         for order in loaded:
-            if order.pk not in reviewable_ids:
-                results.append(ReviewResult(order.pk, order.code, "skipped", [
-                    _("订单状态为「%(status)s」，不能审单") % {"status": LABELS[order.status]}]))
+            pk, code = order.id, order.code
+            if pk not in reviewable_set:
+                results.append(ReviewResult(pk, code, "skipped", [skipped_text % {"status": LABELS[order.status]}]))
                 continue
-            holds = evaluate(order, rules, context)
-            reasons = manual[order.pk] + [reason for _rule, reason in holds]
-            audit.append((order, snapshot(order)))
-            new_holds += [OrderHold(order=order, kind=HoldKind.RULE, rule=rule, reason=reason[:300], created_by=who)
-                          for rule, reason in holds]
-            order.hold_reason = "；".join(reasons)[:300]
-            reasons_of[order.pk] = order.hold_reason or _("审单通过")
-            payload = {"order_id": order.pk, "order_code": order.code, "store": order.store.code,
+            holds = evaluate(order, rules, context) if rules else []
+            reasons = manual[pk] + [reason for _rule, reason in holds] if pk in manual or holds else []
+            for rule, reason in holds:
+                new_holds.append(OrderHold(order_id=pk, kind=HoldKind.RULE, rule=rule, reason=reason[:300],
+                                           created_by=who))
+            hold_reason = "；".join(reasons)[:300]
+            reasons_of[pk] = hold_reason or passed_text
+            payload = {"order_id": pk, "order_code": code, "store": stores[order.store_id][0],
                        "terms": context.terms(order)}
+            to_state = OrderStatus.HELD if reasons else OrderStatus.REVIEWED
+            before, after = {"status": order.status}, {"status": to_state.value}
+            if hold_reason != order.hold_reason:
+                before["hold_reason"], after["hold_reason"] = order.hold_reason, hold_reason
+            audit.append((AuditAction.TRANSITION, pk, code, before, after))
             if reasons:
-                held.append(order)
+                held.append((pk, order.status, hold_reason))
                 events.append((ORDER_HELD, {**payload, "reasons": reasons,
                                             "rules": [rule.name for rule, _text in holds]}))
-                results.append(ReviewResult(order.pk, order.code, "held", reasons))
+                results.append(ReviewResult(pk, code, "held", reasons))
             else:
-                passed.append(order)
+                passed.append((pk, order.status))
                 events.append((ORDER_REVIEWED, payload))
-                results.append(ReviewResult(order.pk, order.code, "reviewed"))
+                results.append(ReviewResult(pk, code, "reviewed"))
         stamp = preparer(SalesOrder._meta.get_field("updated_at"))(now)
         update_rows(SalesOrder, ["hold_reason = %s", "updated_at = %s"], ["id = %s"],
-                    [(order.hold_reason, stamp, order.pk) for order in held])
-        if passed:
-            SalesOrder.objects.filter(pk__in=[order.pk for order in passed]).update(hold_reason="", updated_at=now)
+                    [(hold_reason, stamp, pk) for pk, _status, hold_reason in held])
         # held orders staying held get no history row (same state); their reasons are in the holds and audit
-        move_many(user=user, objs=held, to_state=OrderStatus.HELD, transitions=TRANSITIONS, labels=LABELS,
-                  reason=reasons_of)
-        move_many(user=user, objs=passed, to_state=OrderStatus.REVIEWED, transitions=TRANSITIONS, labels=LABELS,
-                  reason=reasons_of)
+        move_rows(user=user, model=SalesOrder, rows=[(pk, status) for pk, status, _reason in held],
+                  to_state=OrderStatus.HELD, transitions=TRANSITIONS, labels=LABELS, reason=reasons_of)
+        # every passed order changes state (received or held to reviewed): one UPDATE clears hold_reason too
+        move_rows(user=user, model=SalesOrder, rows=passed, to_state=OrderStatus.REVIEWED, transitions=TRANSITIONS,
+                  labels=LABELS, reason=reasons_of, extra={"hold_reason": "", "updated_at": now})
         for reference_id in sorted(documents_with_reservations(allocation.RESERVATION_TYPE,
-                                                               [order.pk for order in held]), key=int):
+                                                               [pk for pk, _status, _reason in held]), key=int):
             release_reservation(user=user, reference_type=allocation.RESERVATION_TYPE, reference_id=reference_id)
-        OrderHold.objects.bulk_create(new_holds)
-        record_many(user=user, entries=[(AuditAction.TRANSITION, order, before, snapshot(order))
-                                        for order, before in audit], note=_("审单"))
+        if new_holds:
+            OrderHold.objects.bulk_create(new_holds)
+        record_rows(user=user, model=SalesOrder, rows=audit, note=_("审单"))
         publish_many(events)
     return results
 

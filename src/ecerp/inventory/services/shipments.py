@@ -49,6 +49,20 @@ class Consignee:
     address: str = ""
 
 
+class Sealed(str):
+    """A consignee text that carries its ciphertext, read raw from the source document's encrypted column.
+
+    It is the clear text in every respect; create_shipments writes the ciphertext it carries
+    instead of encrypting the text again (the same value at rest, without a Fernet call)."""
+
+    __slots__ = ("stored",)
+
+    def __new__(cls, clear: str, stored: str):
+        value = super().__new__(cls, clear)
+        value.stored = stored
+        return value
+
+
 def _user(user):
     return user if getattr(user, "pk", None) else None
 
@@ -72,11 +86,14 @@ def _reserved(reference_type: str, reference_id: str) -> dict[tuple[int, int], i
     return reserved
 
 
-def reservation_mismatch(reference: str, warehouse: Warehouse) -> InventoryInvalid:
-    """RESERVATION_MISMATCH: the document's active reservations are not exactly the parcel's lines there."""
+def reservation_mismatch(reference: str, warehouse: Warehouse | str) -> InventoryInvalid:
+    """RESERVATION_MISMATCH: the document's active reservations are not exactly the parcel's lines there.
+
+    warehouse: the warehouse or its code."""
     return InventoryInvalid(InventoryError.RESERVATION_MISMATCH,
                             _("单据「%(reference)s」在仓库「%(warehouse)s」的库存占用与发货明细不一致"),
-                            field="lines", reference=reference, warehouse=warehouse.code)
+                            field="lines", reference=reference,
+                            warehouse=warehouse if isinstance(warehouse, str) else warehouse.code)
 
 
 def _check_reservation(*, reference_type: str, reference_id: str, reference_code: str, warehouse: Warehouse,
@@ -270,17 +287,22 @@ SHIPPED_STATES = (ShipmentStatus.SHIPPED, ShipmentStatus.SIGNED, ShipmentStatus.
 def shipping_refusal(shipment: Shipment) -> DomainError | None:
     """Why a parcel in its current state may not ship (None when it is packed): ALREADY_SHIPPED,
     INVALID_TRANSITION (cancelled) or NOT_FULLY_SCANNED."""
-    if shipment.status in SHIPPED_STATES:
+    return refusal_for(shipment.status, shipment.code, shipment.waybill_no)
+
+
+def refusal_for(status: str, code: str, waybill_no: str) -> DomainError | None:
+    """shipping_refusal for a parcel given by its status, code and waybill number (batches read tuples)."""
+    if status in SHIPPED_STATES:
         return ShipmentConflict(InventoryError.ALREADY_SHIPPED, _("包裹「%(shipment)s」已发货（运单号 %(waybill)s）"),
-                                shipment=shipment.code, waybill=shipment.waybill_no)
-    if shipment.status == ShipmentStatus.CANCELLED:
+                                shipment=code, waybill=waybill_no)
+    if status == ShipmentStatus.CANCELLED:
         try:
-            check_transition(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.SHIPPED, labels=LABELS)
+            check_transition(SHIPMENT_TRANSITIONS, status, ShipmentStatus.SHIPPED, labels=LABELS)
         except DomainError as error:
             return error
-    if shipment.status != ShipmentStatus.PACKED:
+    if status != ShipmentStatus.PACKED:
         return InventoryInvalid(InventoryError.NOT_FULLY_SCANNED, _("包裹「%(shipment)s」还没有验货完成，不能发货"),
-                                field="status", shipment=shipment.code)
+                                field="status", shipment=code)
     return None
 
 

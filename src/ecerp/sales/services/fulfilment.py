@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import ExpressionWrapper, F, TextField
 from django.utils.translation import gettext_lazy as _
 
+from ecerp.core.crypto import Undecryptable, decrypt
 from ecerp.core.errors import ErrorDetail
 from ecerp.inventory.models import Reservation
 from ecerp.inventory.services import Consignee, ShipmentRequest, create_shipments
+from ecerp.inventory.services.shipments import Sealed
 from ecerp.inventory.states import ReservationStatus
 from ecerp.sales.errors import SalesConflict, SalesError
 from ecerp.sales.models import SalesOrder
@@ -39,10 +42,32 @@ class ShipmentResult:
                 "shipment": self.shipment_code, "errors": [detail.as_dict() for detail in self.errors or ()]}
 
 
-def _consignee(order: SalesOrder) -> Consignee:
-    region = " ".join(part for part in (order.province, order.city, order.district) if part)
-    return Consignee(name=order.consignee_name or "", phone=order.consignee_phone or "",
-                     address=f"{region} {order.address or ''}".strip())
+def _clear(stored: str | None) -> str:
+    """The clear text of an encrypted column read raw (what the field would give, "" for an empty one)."""
+    return decrypt(stored) if stored else (stored or "")
+
+
+def _sealed(stored: str | None) -> str:
+    clear = _clear(stored)
+    return clear if not clear or isinstance(clear, Undecryptable) else Sealed(clear, stored)
+
+
+def _consignee(name: str | None, phone: str | None, province: str, city: str, district: str,
+               address: str | None) -> Consignee:
+    """The parcel's consignee from an order's columns (personal data as read raw, still encrypted).
+
+    Name and phone go on as they are stored (Sealed: the ciphertext is copied, not made again);
+    the address is composed of the region and the street, so it is a new text (encrypted once).
+    """
+    region = " ".join(part for part in (province, city, district) if part)
+    street = _sealed(address) if not region else _clear(address)
+    return Consignee(name=_sealed(name), phone=_sealed(phone),
+                     address=f"{region} {street}".strip() if region else street)
+
+
+def _raw(name: str) -> ExpressionWrapper:
+    """An encrypted column as stored (a plain text output field: nothing is decrypted on load)."""
+    return ExpressionWrapper(F(name), output_field=TextField())
 
 
 def create_order_shipments(*, user, orders: list[SalesOrder]) -> list[ShipmentResult]:
@@ -51,36 +76,40 @@ def create_order_shipments(*, user, orders: list[SalesOrder]) -> list[ShipmentRe
     The orders are locked in primary-key order and their parcels created with one batch call
     (inventory.create_shipments). An order that is not allocated is refused with NOT_ALLOCATED;
     inventory's own errors (SHIPMENT_EXISTS when the order has a live parcel,
-    RESERVATION_MISMATCH) are passed on.
+    RESERVATION_MISMATCH) are passed on. The orders and their reservations are read as tuples
+    of the columns needed (ids, not instances, go to inventory).
     """
     ids = [order.pk for order in orders]
     results = {pk: None for pk in ids}
     with transaction.atomic():
-        locked = {order.pk: order for order in SalesOrder.objects.select_for_update(of=("self",))
-                  .select_related("store", "warehouse").filter(pk__in=ids).order_by("pk")}
-        reserved: dict[str, list[Reservation]] = {}
-        for row in Reservation.objects.filter(
-            reference_type=RESERVATION_TYPE, reference_id__in=[str(pk) for pk in ids],
+        locked = {row[0]: row for row in SalesOrder.objects.select_for_update().filter(pk__any=ids).order_by("pk")
+                  .annotate(raw_name=_raw("consignee_name"), raw_phone=_raw("consignee_phone"),
+                            raw_address=_raw("address"))
+                  .values_list("pk", "code", "status", "warehouse_id", "store_id", "raw_name", "raw_phone",
+                               "province", "city", "district", "raw_address")}
+        reserved: dict[str, list[tuple[int, int]]] = {}
+        for reference_id, product_id, quantity in Reservation.objects.filter(
+            reference_type=RESERVATION_TYPE, reference_id__any=[str(pk) for pk in ids],
             status=ReservationStatus.ACTIVE,
-        ).select_related("product"):
-            reserved.setdefault(row.reference_id, []).append(row)
+        ).order_by("pk").values_list("reference_id", "product_id", "quantity"):
+            reserved.setdefault(reference_id, []).append((product_id, quantity))
         requests, asked = [], []
         for pk in ids:
-            order = locked.get(pk)
-            if order is None:
+            row = locked.get(pk)
+            if row is None:
                 continue
-            result = ShipmentResult(order_id=order.pk, order_code=order.code)
+            _pk, code, status, warehouse_id, store_id = row[:5]
+            result = ShipmentResult(order_id=pk, order_code=code)
             results[pk] = result
-            rows = reserved.get(str(order.pk), [])
-            if order.status != OrderStatus.ALLOCATED or order.warehouse is None or not rows:
+            lines = reserved.get(str(pk), [])
+            if status != OrderStatus.ALLOCATED or warehouse_id is None or not lines:
                 result.errors = SalesConflict(SalesError.NOT_ALLOCATED,
                                               _("订单「%(code)s」尚未分配库存，不能生成发货单"),
-                                              field="status", code=order.code).details
+                                              field="status", code=code).details
                 continue
             requests.append(ShipmentRequest(
-                reference_type=RESERVATION_TYPE, reference_id=order.pk, reference_code=order.code,
-                warehouse=order.warehouse, lines=[(row.product, row.quantity) for row in rows],
-                consignee=_consignee(order), store=order.store))
+                reference_type=RESERVATION_TYPE, reference_id=pk, reference_code=code,
+                warehouse=warehouse_id, lines=lines, consignee=_consignee(*row[5:]), store=store_id))
             asked.append(result)
         for result, created in zip(asked, create_shipments(user=user, requests=requests), strict=True):
             if created.error is not None:

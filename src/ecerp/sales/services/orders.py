@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ecerp.core.audit import record_change, snapshot
 from ecerp.core.events import subscribe
 from ecerp.core.models import AuditAction
-from ecerp.core.states import move, move_many
+from ecerp.core.states import move, move_rows
 from ecerp.inventory.events import SHIPMENT_SHIPPED
 from ecerp.sales import events
 from ecerp.sales.errors import SalesConflict, SalesError
@@ -89,17 +89,20 @@ def ship_on_shipment(payloads: list[dict]) -> None:
     merged or split orders are left alone.
     """
     reasons = {}
+    template = _("包裹 %(shipment)s 已发货，运单号 %(waybill)s")
     for payload in payloads:
         order_id = _int_or_none(payload.get("reference_id"))
         if payload.get("reference_type") == RESERVATION_TYPE and order_id is not None:
-            reasons[order_id] = _("包裹 %(shipment)s 已发货，运单号 %(waybill)s") % {
+            reasons[order_id] = template % {
                 "shipment": payload.get("shipment_code", ""), "waybill": payload.get("waybill_no") or "-"}
     if not reasons:
         return
-    orders = list(SalesOrder.objects.select_for_update().filter(pk__in=list(reasons), status__in=(
-        OrderStatus.ALLOCATED, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED)).order_by("pk"))
-    move_many(user=None, objs=orders, to_state=OrderStatus.SHIPPED, transitions=TRANSITIONS, labels=LABELS,
-              reason=reasons)
+    # (id, status) of the orders, locked in primary-key order: no instances, no personal data decrypted
+    rows = list(SalesOrder.objects.select_for_update().filter(pk__any=list(reasons), status__in=(
+        OrderStatus.ALLOCATED, OrderStatus.RECEIVED, OrderStatus.HELD, OrderStatus.REVIEWED)).order_by("pk")
+        .values_list("pk", "status"))
+    move_rows(user=None, model=SalesOrder, rows=rows, to_state=OrderStatus.SHIPPED, transitions=TRANSITIONS,
+              labels=LABELS, reason=reasons)
 
 
 def _int_or_none(value):

@@ -21,6 +21,12 @@ PLAIN = (int, str, uuid.UUID)
 class Any(In):
     lookup_name = "any"
 
+    def get_prep_lookup(self):
+        # values already of a plain column type skip the field's get_prep_value one by one
+        if isinstance(self.rhs, list | tuple | set | frozenset) and all(type(value) in PLAIN for value in self.rhs):
+            return list(self.rhs)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler, connection):
         values = self.rhs
         if not isinstance(values, list | tuple | set | frozenset) or not all(
@@ -41,6 +47,7 @@ class RelatedAny(Any):
     lookup_name = "any"
 
     def get_prep_lookup(self):
-        values = [value.pk if isinstance(value, models.Model) else value for value in self.rhs]
-        self.rhs = values
+        if isinstance(self.rhs, list | tuple | set | frozenset) and any(
+                isinstance(value, models.Model) for value in self.rhs):
+            self.rhs = [value.pk if isinstance(value, models.Model) else value for value in self.rhs]
         return super().get_prep_lookup()

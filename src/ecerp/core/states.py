@@ -82,7 +82,7 @@ def move_rows(*, user, model, rows: list[tuple], to_state: str, transitions: dic
         check_transition(transitions, current, to_state, field=field, labels=labels)
     if not moving:
         return []
-    model.objects.filter(pk__in=[pk for pk, _current in moving]).update(**{field: to_state}, **(extra or {}))
+    model.objects.filter(pk__any=[pk for pk, _current in moving]).update(**{field: to_state}, **(extra or {}))
     who = user.pk if getattr(user, "pk", None) else None
     label = model._meta.label_lower
     at = StateHistory._meta.get_field("at").get_db_prep_save(timezone.now(), connection)

@@ -13,6 +13,7 @@ quantity, unit_price, discount}]. A "_row" key (file row number) is carried into
 from __future__ import annotations
 
 import datetime
+import functools
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,9 +67,16 @@ class NormalisedOrder:
     platform_updated_at: datetime.datetime | None
     texts: dict = field(default_factory=dict)
     digest: str = ""
+    # canonical() as normalise_record computed it for the digest (the order is not changed after that)
+    _canonical: dict | None = field(default=None, repr=False, compare=False)
 
     def canonical(self) -> dict:
-        """The order as plain strings: what the hash covers and what the order keeps as its payload."""
+        """The order as plain strings: what the hash covers and what the order keeps as its payload.
+
+        Computed once by normalise_record; treat the dict as read-only (mask_record copies it)."""
+        if self._canonical is not None:
+            return self._canonical
+
         def when(value):
             return value.isoformat() if value else ""
         return {
@@ -125,6 +133,18 @@ def parse_time(value) -> datetime.datetime | None:
     return parsed
 
 
+# A batch repeats the same amount and time texts ("20.00", "0.00", one export time...): each distinct text
+# is parsed once per process (the results are immutable; a text that fails raises each time, uncached).
+@functools.lru_cache(maxsize=4096)
+def _number_text(text: str, places: int) -> Decimal | None:
+    return parse_decimal(text, places=places)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_text(text: str) -> datetime.datetime | None:
+    return parse_time(text)
+
+
 class _Collector:
     def __init__(self, row):
         self.details: list[ErrorDetail] = []
@@ -147,7 +167,7 @@ class _Collector:
 
     def number(self, raw, name: str, *, line: int | None = None, required: bool = False, places: int = 2):
         try:
-            value = parse_decimal(raw, field=name, places=places)
+            value = _number_text(raw, places) if type(raw) is str else parse_decimal(raw, field=name, places=places)
         except DomainError:
             self.add(SalesError.INVALID_AMOUNT, name, _("不是有效的金额：%(value)s") % {"value": raw}, line)
             return None
@@ -157,7 +177,7 @@ class _Collector:
 
     def time(self, raw, name: str):
         try:
-            return parse_time(raw)
+            return _time_text(raw) if type(raw) is str else parse_time(raw)
         except ValueError:
             self.add(SalesError.INVALID_TIME, name, _("不是有效的时间：%(value)s") % {"value": raw})
             return None
@@ -247,5 +267,6 @@ def normalise_record(record, *, default_store: str = "") -> NormalisedOrder:
         order_time=times["order_time"], payment_time=times["payment_time"],
         platform_updated_at=times["platform_updated_at"], texts=texts,
     )
-    order.digest = calculations.payload_hash(order.canonical())
+    order._canonical = order.canonical()
+    order.digest = calculations.payload_hash(order._canonical)
     return order

@@ -11,27 +11,29 @@ constraint; the batch is then retried, and finds the order the other one created
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecerp.core.audit import record_change, record_many, snapshot
-from ecerp.core.bulk import insert_records
+from ecerp.core.audit import record_change, record_rows, snapshot
+from ecerp.core.bulk import LOOKUP_CHUNK
 from ecerp.core.errors import ErrorDetail
 from ecerp.core.models import AuditAction, StateHistory
 from ecerp.core.services import next_codes
 from ecerp.core.states import move
 from ecerp.masterdata.models import Product, Store
 from ecerp.sales import calculations, events
+from ecerp.sales.batch_rows import RowBuilder, reserve_ids
 from ecerp.sales.errors import SalesError
 from ecerp.sales.models import OrderVersion, QuarantinedRecord, SalesOrder, SalesOrderLine
 from ecerp.sales.normalise import NormalisedOrder, RecordInvalid, normalise_record
 from ecerp.sales.privacy import mask_record
 from ecerp.sales.queries import source_label
 from ecerp.sales.services.allocation import withdraw_from_warehouse
-from ecerp.sales.services.mapping import hold_reason, resolve_products
+from ecerp.sales.services.mapping import hold_reason, resolve_products_and_codes
 from ecerp.sales.states import LABELS, TRANSITIONS, IngestOutcome, OrderStatus, QuarantineStatus
 
 log = logging.getLogger(__name__)
@@ -168,21 +170,23 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
         codes = {store.pk: store.code for store in stores.values()}
         # locks the orders only (not their store), in primary key order
         for order in (SalesOrder.objects.select_for_update().prefetch_related("lines")
-                      .filter(store_id__in=store_ids, platform_order_no__in=numbers).order_by("pk")):
+                      .filter(store_id__any=store_ids, platform_order_no__any=numbers).order_by("pk")):
             order.store = stores[codes[order.store_id]]
             existing[(codes[order.store_id], order.platform_order_no)] = order
-    products = resolve_products({(stores[order.store_code], line.sku_code)
-                                 for _index, order in winners.values() for line in order.lines})
+    products, product_codes = resolve_products_and_codes({(stores[order.store_code], line.sku_code)
+                                                          for _index, order in winners.values()
+                                                          for line in order.lines})
     results: list[RecordResult] = []
-    versions: list[OrderVersion] = []
+    versions: list[tuple] = []
     # inserted in key order: two batches inserting the same keys wait on each other instead of deadlocking
     new = sorted(((key, index, order) for key, (index, order) in winners.items() if key not in existing),
                  key=lambda item: item[0])
-    created = _create(user=user, source=source, new=new, stores=stores, products=products)
+    created = _create(user=user, source=source, new=new, stores=stores, products=products,
+                      product_codes=product_codes)
     for (key, index, order), saved in zip(new, created, strict=True):
         results.append(RecordResult(index=index, outcome=IngestOutcome.CREATED, order_id=saved.pk,
                                     order_code=saved.code, platform_order_no=order.platform_order_no))
-        versions.append(_version(saved, order, source, IngestOutcome.CREATED))
+        versions.append(_version(saved, order, IngestOutcome.CREATED))
         existing[key] = saved
     created_keys = {key for key, _index, _order in new}
     for key, (index, order) in winners.items():
@@ -192,24 +196,31 @@ def _apply(*, user, source: str, orders, stores: dict) -> list[RecordResult]:
         outcome = _update(user=user, saved=saved, order=order, source=source, stores=stores, products=products)
         results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
                                     platform_order_no=order.platform_order_no))
-        versions.append(_version(saved, order, source, outcome))
+        versions.append(_version(saved, order, outcome))
     for index, order, key in losers:
         saved = existing[key]
         outcome = IngestOutcome.UNCHANGED if order.digest == saved.payload_hash else IngestOutcome.STALE
         results.append(RecordResult(index=index, outcome=outcome, order_id=saved.pk, order_code=saved.code,
                                     platform_order_no=order.platform_order_no))
-        versions.append(_version(saved, order, source, outcome))
-    insert_records(OrderVersion, versions, key=None)
+        versions.append(_version(saved, order, outcome))
+    if versions:
+        rows = RowBuilder(OrderVersion, VERSION_GIVEN, now=timezone.now(), constants={"source": source})
+        rows.insert([rows.row(version) for version in versions])
     return results
 
 
-def _version(saved: SalesOrder, order: NormalisedOrder, source: str, outcome: str) -> OrderVersion:
-    return OrderVersion(order_id=saved.pk, source=source, payload_hash=order.digest, outcome=outcome,
-                        platform_updated_at=order.platform_updated_at,
-                        platform_status=order.texts.get("platform_status", "")[:60])
+VERSION_GIVEN = ("order_id", "payload_hash", "outcome", "platform_updated_at", "platform_status")
 
 
-def _status_for(order: NormalisedOrder, lines: list[SalesOrderLine]) -> tuple[str, str]:
+def _version(saved, order: NormalisedOrder, outcome: str) -> tuple:
+    """An OrderVersion row's values (VERSION_GIVEN) for one delivery of saved (an order or a _NewOrder)."""
+    return (saved.pk, order.digest, outcome, order.platform_updated_at,
+            order.texts.get("platform_status", "")[:60])
+
+
+def _status_for(order: NormalisedOrder, lines) -> tuple[str, str]:
+    """The status (and hold reason) an order takes from a platform version; lines: its lines (rows or
+    _NewLine), with sku_code and product_id."""
     if calculations.is_cancelled_status(order.texts.get("platform_status", "")):
         return OrderStatus.CANCELLED, ""
     unmapped = [line.sku_code for line in lines if not line.product_id]
@@ -244,34 +255,85 @@ def _product_codes(lines) -> dict:
     return dict(Product.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
 
 
-def _create(*, user, source: str, new, stores: dict, products: dict) -> list[SalesOrder]:
+class _NewOrder:
+    """A newly created order as the rest of the batch needs it (results, versions, event payloads)."""
+
+    __slots__ = ("pk", "code", "store", "platform_order_no", "status", "goods_amount", "discount", "freight",
+                 "paid_amount", "payment_time", "platform_status", "payload_hash")
+
+    def __init__(self, code, store, order: NormalisedOrder, status: str):
+        self.pk = None
+        self.code = code
+        self.store = store
+        self.platform_order_no = order.platform_order_no
+        self.status = status
+        self.goods_amount = order.goods_amount
+        self.discount = order.discount
+        self.freight = order.freight
+        self.paid_amount = order.paid_amount
+        self.payment_time = order.payment_time
+        self.platform_status = order.texts.get("platform_status", "")
+        self.payload_hash = order.digest
+
+
+# a new order's line as its row gives it (without the order id) and its event payload reads it
+_NewLine = namedtuple("_NewLine", "line_no sku_code title quantity unit_price discount amount product_id")
+ORDER_GIVEN = ("code", "store_id", "platform_order_no", *HEADER_FIELDS, "goods_amount", "discount", "freight",
+               "paid_amount", "order_time", "payment_time", "platform_updated_at", "status", "hold_reason",
+               "payload", "payload_hash")
+LINE_GIVEN = ("order_id", *_NewLine._fields)
+HISTORY_GIVEN = ("object_id", "to_state", "reason")
+
+
+def _create(*, user, source: str, new, stores: dict, products: dict, product_codes: dict) -> list[_NewOrder]:
+    """Insert the batch's new orders with their lines, state history and audit rows, publish their events.
+
+    Rows are built as database-ready tuples (batch_rows.RowBuilder), not model instances: the same
+    rows insert_records wrote from instances, the audit row's after the same snapshot.
+    """
     if not new:
         return []
+    now = timezone.now()
     codes = next_codes(target="sales_order", count=len(new))
-    orders, all_lines = [], []
+    ids = reserve_ids(SalesOrder, len(new))
+    order_rows = RowBuilder(SalesOrder, ORDER_GIVEN, now=now, constants={"source": source}, with_pk=ids is not None)
+    orders, values, lines_of = [], [], []
     for (_key, _index, order), code in zip(new, codes, strict=True):
-        saved = SalesOrder(code=code, store=stores[order.store_code], platform_order_no=order.platform_order_no,
-                           source=source)
-        _fill(saved, order)
-        saved._pending_lines = _lines(saved, order, products)
-        saved.status, saved.hold_reason = _status_for(order, saved._pending_lines)
-        orders.append(saved)
-    insert_records(SalesOrder, orders, key="code")
-    for saved in orders:
-        for line in saved._pending_lines:
-            line.order_id = saved.pk
-        all_lines.extend(saved._pending_lines)
-    insert_records(SalesOrderLine, all_lines, key=None)
-    who = user if getattr(user, "pk", None) else None
-    insert_records(StateHistory, [
-        StateHistory(model="sales.salesorder", object_id=str(saved.pk), field="status", from_state="",
-                     to_state=saved.status, user=who, reason=saved.hold_reason or _("接收订单（%(source)s）")
-                     % {"source": source_label(source)})
-        for saved in orders], key=None)
-    record_many(user=user, entries=[(AuditAction.CREATE, saved, None, snapshot(saved)) for saved in orders],
-                note=_("订单接收（%(source)s）") % {"source": source_label(source)})
-    codes_by_id = _product_codes(all_lines)
-    events.publish_new_orders([(saved, saved._pending_lines) for saved in orders], codes_by_id, source)
+        store = stores[order.store_code]
+        lines = [_NewLine(number, line.sku_code, line.title, line.quantity, line.unit_price, line.discount,
+                          line.amount, products.get((store.pk, line.sku_code)))
+                 for number, line in enumerate(order.lines, start=1)]
+        status, reason = _status_for(order, lines)
+        texts = order.texts
+        values.append((code, store.pk, order.platform_order_no, *[texts.get(name, "") for name in HEADER_FIELDS],
+                       order.goods_amount, order.discount, order.freight, order.paid_amount, order.order_time,
+                       order.payment_time, order.platform_updated_at, status, reason,
+                       mask_record(order.canonical()), order.digest))
+        orders.append(_NewOrder(code, store, order, status))
+        lines_of.append(lines)
+    if ids is not None:
+        order_rows.insert([order_rows.row(row, pk) for row, pk in zip(values, ids, strict=True)])
+    else:
+        order_rows.insert([order_rows.row(row) for row in values])
+        by_code = {}
+        for start in range(0, len(codes), LOOKUP_CHUNK):
+            by_code.update(SalesOrder.objects.filter(code__in=codes[start:start + LOOKUP_CHUNK])
+                           .values_list("code", "pk"))
+        ids = [by_code[code] for code in codes]
+    for saved, pk in zip(orders, ids, strict=True):
+        saved.pk = pk
+    line_rows = RowBuilder(SalesOrderLine, LINE_GIVEN, now=now)
+    line_rows.insert([line_rows.row((pk, *line)) for pk, lines in zip(ids, lines_of, strict=True) for line in lines])
+    received = _("接收订单（%(source)s）") % {"source": source_label(source)}
+    history = RowBuilder(StateHistory, HISTORY_GIVEN, now=now, constants={
+        "model": SalesOrder._meta.label_lower, "field": "status", "from_state": "",
+        "user_id": user.pk if getattr(user, "pk", None) else None})
+    history.insert([history.row((str(saved.pk), saved.status, row[-3] or received))
+                    for saved, row in zip(orders, values, strict=True)])
+    record_rows(user=user, model=SalesOrder, note=_("订单接收（%(source)s）") % {"source": source_label(source)},
+                rows=[(AuditAction.CREATE, saved.pk, saved.code, None, order_rows.snapshot(row, saved.pk))
+                      for saved, row in zip(orders, values, strict=True)])
+    events.publish_new_orders(list(zip(orders, lines_of, strict=True)), product_codes, source)
     return orders
 
 

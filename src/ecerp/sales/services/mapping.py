@@ -20,24 +20,42 @@ def resolve_products(pairs: set[tuple[Store, str]]) -> dict[tuple[int, str], int
     Priority: the store's own mapping, then its platform's mapping, then a product whose code
     equals the platform code, then one whose barcode does. Unresolved pairs are absent.
     """
+    return _resolve(pairs)[0]
+
+
+def resolve_products_and_codes(pairs: set[tuple[Store, str]]) -> tuple[dict[tuple[int, str], int], dict[int, str]]:
+    """resolve_products, and the code of every product found (product id -> code: what event payloads
+    name a line's product by). A product found through a mapping or its barcode costs one more query
+    for its code; one found by its code none."""
+    found, by_code = _resolve(pairs)
+    codes = {pk: code for code, pk in by_code.items()}
+    missing = list({pk for pk in found.values() if pk not in codes})
+    if missing:
+        codes.update(Product.objects.filter(pk__any=missing).values_list("pk", "code"))
+    return found, codes
+
+
+def _resolve(pairs) -> tuple[dict[tuple[int, str], int], dict[str, int]]:
     if not pairs:
-        return {}
-    codes = {code for _store, code in pairs}
-    store_ids = {store.pk for store, _code in pairs}
-    platforms = {store.platform for store, _code in pairs}
-    by_store = {(row.store_id, row.sku_code): row.product_id for row in
-                StoreSkuMapping.objects.filter(store_id__in=store_ids, sku_code__in=codes)}
-    by_platform = {(row.platform, row.sku_code): row.product_id for row in
-                   StoreSkuMapping.objects.filter(store__isnull=True, platform__in=platforms, sku_code__in=codes)}
-    by_code = dict(Product.objects.filter(code__in=codes).values_list("code", "pk"))
-    by_barcode = dict(Product.objects.filter(barcode__in=codes).exclude(barcode="").values_list("barcode", "pk"))
+        return {}, {}
+    codes = list({code for _store, code in pairs})
+    store_ids = list({store.pk for store, _code in pairs})
+    platforms = list({store.platform for store, _code in pairs})
+    by_store = {(store_id, sku_code): product_id for store_id, sku_code, product_id in
+                StoreSkuMapping.objects.filter(store_id__any=store_ids, sku_code__any=codes)
+                .values_list("store_id", "sku_code", "product_id")}
+    by_platform = {(platform, sku_code): product_id for platform, sku_code, product_id in
+                   StoreSkuMapping.objects.filter(store__isnull=True, platform__any=platforms, sku_code__any=codes)
+                   .values_list("platform", "sku_code", "product_id")}
+    by_code = dict(Product.objects.filter(code__any=codes).values_list("code", "pk"))
+    by_barcode = dict(Product.objects.filter(barcode__any=codes).exclude(barcode="").values_list("barcode", "pk"))
     found = {}
     for store, code in pairs:
         product_id = (by_store.get((store.pk, code)) or by_platform.get((store.platform, code))
                       or by_code.get(code) or by_barcode.get(code))
         if product_id:
             found[(store.pk, code)] = product_id
-    return found
+    return found, by_code
 
 
 def hold_reason(unmapped_codes) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import functools
+import json
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -163,6 +164,11 @@ def record_change(*, user, action: str, instance: models.Model, before: dict | N
     )
 
 
+def _json(value) -> str | None:
+    """What the before/after JSONField sends the database (json.dumps of the value; None stays NULL)."""
+    return None if value is None else json.dumps(value)
+
+
 AUDIT_COLUMNS = ["at", "user_id", "username", "action", "model", "object_id", "object_repr", "before", "after",
                  "note"]
 
@@ -176,7 +182,6 @@ def record_many(*, user, entries: list[tuple[str, models.Model, dict | None, dic
     """
     user_id, username = _who(user)
     note = note[:300]
-    json_field = AuditLog._meta.get_field("after")
     at = AuditLog._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
     rows = []
     for action, instance, before, after in entries:
@@ -185,7 +190,7 @@ def record_many(*, user, entries: list[tuple[str, models.Model, dict | None, dic
             continue
         rows.append((
             at, user_id, username, str(action), _label(instance), str(instance.pk), str(instance)[:200],
-            json_field.get_db_prep_save(kept[0], connection), json_field.get_db_prep_save(kept[1], connection), note,
+            _json(kept[0]), _json(kept[1]), note,
         ))
     insert_rows(AuditLog, AUDIT_COLUMNS, rows)
     return len(rows)
@@ -201,14 +206,13 @@ def record_rows(*, user, model: type[models.Model] | str, rows: list[tuple], not
     user_id, username = _who(user)
     note = note[:300]
     label = model if isinstance(model, str) else model._meta.label_lower
-    prepare = AuditLog._meta.get_field("after").get_db_prep_save
     at = AuditLog._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
     kept = []
     for action, object_id, object_repr, before, after in rows:
         if action in (AuditAction.UPDATE, AuditAction.SETTING) and before is not None and before == after:
             continue
         kept.append((at, user_id, username, str(action), label, str(object_id), str(object_repr)[:200],
-                     prepare(before, connection), prepare(after, connection), note))
+                     _json(before), _json(after), note))
     insert_rows(AuditLog, AUDIT_COLUMNS, kept)
     return len(kept)
 

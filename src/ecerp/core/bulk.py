@@ -145,17 +145,21 @@ def _insert_with_ids(model: type[models.Model], instances: list[models.Model]) -
     if connection.vendor != "postgresql":
         model.objects.bulk_create(instances)
         return
-    pk = model._meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [model._meta.db_table, pk.column, len(instances)])
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = reserve_ids(model, len(instances))
     for instance, new_id in zip(instances, ids, strict=True):
         instance.pk = new_id
     insert_records_as_given(model, instances)
     for instance in instances:
         instance._state.adding = False
         instance._state.db = connection.alias
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """PostgreSQL: count new primary keys of model's table from its sequence (one query), in order."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def insert_records_as_given(model: type[models.Model], instances: list[models.Model]) -> None:

@@ -2,9 +2,11 @@
 
 The same rules as the one-parcel services in shipments.py (same errors, same events, same
 ledger postings), applied to sets: one lock query for the parcels of a batch, one for their
-reservations, one posting of every issued line (post_move_documents), bulk inserts for
+reservations, one posting of every issued line (post_reserved_issues), bulk inserts for
 parcels, lines, history, audit rows and outbox events. A parcel that breaks a rule is left out
-with its error; the others go on (one bad parcel never stops the batch).
+with its error; the others go on (one bad parcel never stops the batch). Rows are read as
+tuples of the columns needed (no model instances, no personal data decrypted) and the rows
+written are the ones the one-parcel services write (tests/inventory/test_shipment_batch_rows.py).
 """
 
 from __future__ import annotations

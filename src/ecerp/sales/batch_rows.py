@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from django.db import connection, models
 
+from ecerp.core import bulk
 from ecerp.core.audit import PLAIN_TYPES, _field_value, _jsonable, _snapshot_fields
 from ecerp.core.bulk import PASS_THROUGH, insert_rows, preparer
 from ecerp.core.crypto import EncryptedTextField
@@ -147,10 +148,8 @@ class RowBuilder:
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
-    """PostgreSQL: count primary keys taken from model's sequence (one query); None on other databases."""
+    """PostgreSQL: count primary keys taken from model's sequence (core.bulk.reserve_ids); None on other
+    databases (the rows are inserted without ids there)."""
     if connection.vendor != "postgresql" or not count:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [model._meta.db_table, model._meta.pk.column, count])
-        return [row[0] for row in cursor.fetchall()]
+    return bulk.reserve_ids(model, count)

@@ -7,16 +7,7 @@ mapped product code (or empty), quantity, unit price, discount and amount.
 
 from __future__ import annotations
 
-import os
-import uuid
-
-from django.db import transaction
-from django.utils import timezone
-
-from ecerp.core.bulk import LOOKUP_CHUNK
-from ecerp.core.events import DELIVERY_CHUNK, deliver_pending, handlers_for, publish
-from ecerp.core.models import OutboxEvent
-from ecerp.sales.batch_rows import RowBuilder, reserve_ids
+from ecerp.core.events import publish, publish_many
 from ecerp.sales.states import OrderStatus
 
 ORDER_RECEIVED = "OrderReceived"
@@ -71,15 +62,12 @@ def publish_order(event_type: str, order, lines, products: dict | None = None, *
     return publish(event_type, {**order_payload(order, lines, products), **extra})
 
 
-def publish_new_orders(orders: list[tuple], products: dict, source: str) -> int:
-    """Publish the events of newly received orders, given as (order, lines), in one outbox insert;
-    return the number of events written.
+def publish_new_orders(orders: list[tuple], products: dict, source: str) -> list:
+    """Publish the events of newly received orders, given as (order, lines), in one outbox insert.
 
     Each order gets OrderReceived (with its source), OrderPaid when it has a payment time and
-    OrderCancelled when it arrived cancelled. The rows are the ones core.events.publish_many writes
-    (ids in the order given, an event of a type nobody handles written delivered, the others
-    delivered after commit), built as tuples: no OutboxEvent instance per event. Call inside the
-    transaction that created the orders.
+    OrderCancelled when it arrived cancelled; core.events.publish_many writes them in one insert
+    and delivers them after commit. Call inside the transaction that created the orders.
     """
     items = []
     for order, lines in orders:
@@ -89,36 +77,4 @@ def publish_new_orders(orders: list[tuple], products: dict, source: str) -> int:
             items.append((ORDER_PAID, payload))
         if order.status == OrderStatus.CANCELLED:
             items.append((ORDER_CANCELLED, {**payload, "reason": order.platform_status}))
-    if not items:
-        return 0
-    now = timezone.now()
-    handled = {event_type: bool(handlers_for(event_type)) for event_type in {item[0] for item in items}}
-    # uuid4() for each event, with one read of the system's random source for the batch
-    randomness = os.urandom(16 * len(items))
-    values = [(uuid.UUID(bytes=randomness[16 * number:16 * number + 16], version=4), event_type, payload,
-               None if handled[event_type] else now)
-              for number, (event_type, payload) in enumerate(items)]
-    ids = reserve_ids(OutboxEvent, len(values))
-    rows = RowBuilder(OutboxEvent, ("event_id", "event_type", "payload", "delivered_at"), now=now,
-                      with_pk=ids is not None)
-    if ids is not None:
-        rows.insert([rows.row(row, pk) for row, pk in zip(values, ids, strict=True)])
-        pending = [pk for pk, row in zip(ids, values, strict=True) if row[3] is None]
-    else:
-        rows.insert([rows.row(row) for row in values])
-        pending_ids = [row[0] for row in values if row[3] is None]
-        pending = []
-        for start in range(0, len(pending_ids), LOOKUP_CHUNK):
-            pending += OutboxEvent.objects.filter(event_id__in=pending_ids[start:start + LOOKUP_CHUNK]).values_list(
-                "pk", flat=True)
-        pending.sort()
-    if pending:
-        transaction.on_commit(lambda: _deliver(pending))
-    return len(values)
-
-
-def _deliver(ids: list[int]) -> None:
-    """After commit: deliver the events published with handlers, DELIVERY_CHUNK at a time (as publish_many)."""
-    for start in range(0, len(ids), DELIVERY_CHUNK):
-        chunk = ids[start:start + DELIVERY_CHUNK]
-        deliver_pending(event_ids=chunk, limit=len(chunk))
+    return publish_many(items)

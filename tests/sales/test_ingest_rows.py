@@ -123,3 +123,17 @@ def test_new_orders_get_every_row_they_had(django_capture_on_commit_callbacks):
     assert received["source"] == "api" and received["lines"][1]["product"] == "SKU-B"
     assert received["lines"][0]["product"] == "" and received["payment_time"] is None
     assert len({event_id for event_id in OutboxEvent.objects.values_list("event_id", flat=True)}) == 6
+
+
+def test_equal_personal_values_get_different_ciphertexts():
+    # given two orders of one batch with the same consignee
+    store()
+    product("A")
+    services.ingest_orders(user=None, source="api", records=[record("P1"), record("P2")])
+    # then each stored value opens to the same clear text but no two ciphertexts are equal
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT consignee_name, consignee_phone, address FROM sales_salesorder ORDER BY id")
+        rows = cursor.fetchall()
+    assert len(rows) == 2
+    for first, second in zip(*rows, strict=True):
+        assert first != second and decrypt(first) == decrypt(second) != ""

@@ -69,6 +69,9 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, skip_checks=True)
+    from ecerp.core.runtime import tune_gc
+
+    tune_gc()  # what the `ecerp` command does at start (ecerp.core.runtime)
 
 
 def drop_database(database: BenchDatabase) -> None:

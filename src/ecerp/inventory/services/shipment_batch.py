@@ -125,18 +125,15 @@ def _skus(requests: list[ShipmentRequest]) -> dict[int, _Sku]:
 
 def _sealer():
     """The (clear, database) values of a consignee text, stripped as create_shipment keeps it: a Sealed
-    value's own ciphertext when stripping leaves it as it is, else the field's encryption, once per text."""
+    value's own ciphertext when stripping leaves it as it is, else the field's encryption (value by
+    value: a fresh IV each, so equal addresses never show as equal ciphertexts)."""
     prepare = Shipment._meta.get_field("consignee_name").get_prep_value
-    done: dict[str, str] = {}
 
     def seal(value) -> tuple[str, str]:
         clear = str(value).strip()
         if isinstance(value, Sealed) and clear == value:
             return clear, value.stored
-        stored = done.get(clear)
-        if stored is None:
-            stored = done[clear] = prepare(clear)
-        return clear, stored
+        return clear, prepare(clear)
 
     return seal
 

@@ -57,7 +57,7 @@ def _consignee(name: str | None, phone: str | None, province: str, city: str, di
     """The parcel's consignee from an order's columns (personal data as read raw, still encrypted).
 
     Name and phone go on as they are stored (Sealed: the ciphertext is copied, not made again);
-    the address is composed of the region and the street, so it is a new text (encrypted once).
+    the address is composed of the region and the street, so it is a new text (encrypted for the parcel).
     """
     region = " ".join(part for part in (province, city, district) if part)
     street = _sealed(address) if not region else _clear(address)

@@ -359,23 +359,28 @@ def post_reserved_issues(*, user, kind: str, documents: list[MoveDocument], occu
 def posted_payload(moves: list[PostedMove], *, document_type: str, document_id, document_code: str,
                    occurred_at, **extra) -> dict:
     """moves_payload for PostedMove rows (the same keys and values)."""
+    return _document_payload([{
+        "move_id": move.pk,
+        "kind": move.kind,
+        "sku_code": move.sku_code,
+        "warehouse_code": move.warehouse_code,
+        "warehouse_type": move.warehouse_type,
+        "location_code": None,
+        "quantity": move.quantity,
+        "unit_cost": str(move.unit_cost),
+        "value": str(move.value),
+        "document_line": move.document_line,
+    } for move in moves], moves, document_type, document_id, document_code, occurred_at, extra)
+
+
+def _document_payload(lines: list[dict], moves, document_type: str, document_id, document_code: str, occurred_at,
+                      extra: dict) -> dict:
     return {
         "document_type": document_type,
         "document_id": str(document_id),
         "document_code": document_code,
         "occurred_at": occurred_at.isoformat(),
-        "lines": [{
-            "move_id": move.pk,
-            "kind": move.kind,
-            "sku_code": move.sku_code,
-            "warehouse_code": move.warehouse_code,
-            "warehouse_type": move.warehouse_type,
-            "location_code": None,
-            "quantity": move.quantity,
-            "unit_cost": str(move.unit_cost),
-            "value": str(move.value),
-            "document_line": move.document_line,
-        } for move in moves],
+        "lines": lines,
         "total_quantity": sum(move.quantity for move in moves),
         "total_value": str(sum((move.value for move in moves), Decimal("0"))),
         **extra,
@@ -401,16 +406,8 @@ def move_payload(move: StockMove) -> dict:
 def moves_payload(moves: list[StockMove], *, document_type: str, document_id, document_code: str,
                   occurred_at, **extra) -> dict:
     """The payload of a stock event: the document, its moves and their total value."""
-    return {
-        "document_type": document_type,
-        "document_id": str(document_id),
-        "document_code": document_code,
-        "occurred_at": occurred_at.isoformat(),
-        "lines": [move_payload(move) for move in moves],
-        "total_quantity": sum(move.quantity for move in moves),
-        "total_value": str(sum((move.value for move in moves), Decimal("0"))),
-        **extra,
-    }
+    return _document_payload([move_payload(move) for move in moves], moves, document_type, document_id,
+                             document_code, occurred_at, extra)
 
 
 __all__ = ["MoveDocument", "MoveKind", "MoveLine", "PostedMove", "check_quantity", "check_stockable",

@@ -152,13 +152,35 @@ def _run_batch(events: list[Pending], handler: Callable) -> None:
     """One transaction: HandledEvent rows for the events not handled yet, then the handler on those."""
     name = handler_name(handler)
     with transaction.atomic():
-        done = set(HandledEvent.objects.filter(handler=name, event_id__any=[e.event_id for e in events])
-                   .values_list("event_id", flat=True))
-        todo = [event for event in events if event.event_id not in done]
+        claimed = _claim(name, [event.event_id for event in events])
+        todo = [event for event in events if event.event_id in claimed]
         if not todo:
             return
-        insert_records(HandledEvent, [HandledEvent(event_id=event.event_id, handler=name) for event in todo], key=None)
         handler([_as_dict(event) for event in todo])
+
+
+def _claim(name: str, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Write the HandledEvent rows of handler name for the events it has not handled; return those ids.
+
+    PostgreSQL: one INSERT … ON CONFLICT DO NOTHING RETURNING (a row another transaction is
+    inserting is waited for, then skipped once it commits). Elsewhere: a SELECT of the handled
+    ones, then one insert of the others (SQLite serialises writers).
+    """
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(HandledEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (event_id, handler, handled_at) "
+                           "SELECT unnest(%s::uuid[]), %s, %s ON CONFLICT DO NOTHING RETURNING event_id",
+                           [event_ids, name, now])
+            return {row[0] for row in cursor.fetchall()}
+    done = set(HandledEvent.objects.filter(handler=name, event_id__any=event_ids).values_list("event_id", flat=True))
+    todo = [event_id for event_id in event_ids if event_id not in done]
+    prepare = HandledEvent._meta.get_field("event_id").get_db_prep_save
+    at = HandledEvent._meta.get_field("handled_at").get_db_prep_save(now, connection)
+    insert_rows(HandledEvent, ["event_id", "handler", "handled_at"],
+                [(prepare(event_id, connection), name, at) for event_id in todo])
+    return set(todo)
 
 
 def _mark_delivered(ids: list[int]) -> int:

@@ -110,19 +110,7 @@ def insert_records(model: type[models.Model], instances: list[models.Model], key
     if key == "pk":
         _insert_with_ids(model, instances)
         return
-    now = timezone.now()
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    getters = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for instance in instances:
-                setattr(instance, field.attname, now)
-        getters.append((field.attname, preparer(field)))
-    rows = []
-    for instance in instances:
-        values = instance.__dict__
-        rows.append(tuple([prepare(values[attname]) for attname, prepare in getters]))
-    insert_rows(model, [field.attname for field in fields], rows)
+    _insert_fields(model, instances, [field for field in model._meta.concrete_fields if not field.primary_key])
     if key is None:
         return
     by_key = {getattr(instance, key): instance for instance in instances}
@@ -164,8 +152,12 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 def insert_records_as_given(model: type[models.Model], instances: list[models.Model]) -> None:
     """insert_records with every concrete field, the primary key included (ids already set)."""
+    _insert_fields(model, instances, list(model._meta.concrete_fields))
+
+
+def _insert_fields(model: type[models.Model], instances: list[models.Model], fields: list[models.Field]) -> None:
+    """Insert the values of fields of instances, prepared as save() prepares them (auto_now fields: one now)."""
     now = timezone.now()
-    fields = list(model._meta.concrete_fields)
     getters = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

@@ -11,11 +11,12 @@ ECERP_DEBUG         1 to turn DEBUG on (never in production)
 import os
 import secrets
 import sys
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from ecerp.paths import BASE_DIR, VAR_DIR, read_or_create_secret, var_file
+from ecerp.paths import BASE_DIR, PROJECT_DIR, VAR_DIR, read_or_create_secret, var_file
 
 TESTING = os.environ.get("ECERP_TESTING") == "1" or "pytest" in sys.modules
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "ecerp.inventory",
     "ecerp.sales",
     "ecerp.aftersales",
+    "ecerp.customs",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +142,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 ECERP_DATA_KEY = os.environ.get("ECERP_DATA_KEY") or read_or_create_secret(
     "data_key", lambda: __import__("cryptography.fernet").fernet.Fernet.generate_key().decode()
 )
+
+# The official customs XSDs (ceb-import-202205.xsd, dxp-terminal-node-202205.xsd, xmldsig-core-schema.xsd).
+# ECERP does not ship them: point this at the folder holding the files the customs single window publishes
+# (default: the workspace's shared/customs/xsd beside the project folder).
+ECERP_CUSTOMS_XSD_DIR = Path(os.environ.get("ECERP_CUSTOMS_XSD_DIR", PROJECT_DIR.parent / "shared" / "customs" / "xsd"))
 
 # Failed logins: after this many failures for one username or address inside the window, refuse.
 ECERP_LOGIN_MAX_FAILURES = int(os.environ.get("ECERP_LOGIN_MAX_FAILURES", "5"))

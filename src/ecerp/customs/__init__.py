@@ -1,0 +1,1 @@
+"""Cross-border import clearance: filings, declarations, tax, customs messages, receipts, exchange."""

@@ -1,0 +1,3 @@
+"""Customs tables: declarations."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Customs tables: filings."""
+
+__all__: list[str] = []

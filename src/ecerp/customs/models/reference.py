@@ -1,0 +1,3 @@
+"""Customs tables: reference."""
+
+__all__: list[str] = []

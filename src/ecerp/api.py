@@ -27,6 +27,7 @@ from ecerp.core import services as core_services
 from ecerp.core.api import router as core_router
 from ecerp.core.errors import DomainError, ErrorCode, ErrorDetail, PermissionDenied
 from ecerp.core.permissions import has_permission
+from ecerp.customs.api import router as customs_router
 from ecerp.inventory.api import router as inventory_router
 from ecerp.masterdata.api import router as masterdata_router
 from ecerp.sales.api import router as sales_router
@@ -261,3 +262,4 @@ api.add_router("/masterdata", masterdata_router)
 api.add_router("/inventory", inventory_router)
 api.add_router("", sales_router)
 api.add_router("/aftersales", aftersales_router)
+api.add_router("/customs", customs_router)

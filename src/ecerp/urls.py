@@ -11,6 +11,7 @@ urlpatterns = [
     path("inventory/", include("ecerp.inventory.urls")),
     path("sales/", include("ecerp.sales.urls")),
     path("aftersales/", include("ecerp.aftersales.urls")),
+    path("customs/", include("ecerp.customs.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

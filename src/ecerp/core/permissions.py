@@ -127,6 +127,15 @@ for _role, _perms in AFTERSALES_BY_ROLE.items():
         ROLES[_role]["perms"] = ROLES[_role]["perms"] + _perms
 
 
+# Customs (关务). Each part of the customs app fills its own block once its models exist: product filings,
+# reference data and channel profiles; declarations, messages and receipts.
+CUSTOMS_FILINGS_BY_ROLE: dict[str, list[str]] = {}
+CUSTOMS_DECLARATIONS_BY_ROLE: dict[str, list[str]] = {}
+for _block in (CUSTOMS_FILINGS_BY_ROLE, CUSTOMS_DECLARATIONS_BY_ROLE):
+    for _role, _perms in _block.items():
+        ROLES[_role]["perms"] = ROLES[_role]["perms"] + _perms
+
+
 def role_group_name(role: str) -> str:
     return ROLES[role]["name"]
 

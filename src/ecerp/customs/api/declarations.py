@@ -1,0 +1,5 @@
+"""Customs API: declarations."""
+
+from ninja import Router
+
+router = Router(tags=["customs"])

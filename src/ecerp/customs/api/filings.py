@@ -1,0 +1,5 @@
+"""Customs API: filings."""
+
+from ninja import Router
+
+router = Router(tags=["customs"])

@@ -222,6 +222,9 @@ def test_entities_are_not_expanded():
     )
     (receipt,) = parse_receipts(raw)
     assert "root:" not in receipt.return_info
+    # and an entity reference between the receipts is skipped
+    (receipt,) = parse_receipts(raw.replace(b"<InventoryReturn>", b"&x;<InventoryReturn>"))
+    assert receipt.return_status == "800"
 
 
 def test_status_labels():

@@ -146,7 +146,9 @@ def _receipt_children(root, wanted: str, tags: _Tags, layout: ReceiptLayout) -> 
     return found
 
 
-def _in_namespace(tag: str, tags: _Tags) -> bool:
+def _in_namespace(tag, tags: _Tags) -> bool:
+    if not isinstance(tag, str):  # an entity reference left unexpanded
+        return False
     return tag.startswith(tags.prefix) if tags.prefix else not tag.startswith("{")
 
 

@@ -438,3 +438,47 @@ def test_a_message_signed_by_xmlsec_verifies_here(key_dir, tmp_path):
     # then it is valid, under the key name xmlsec wrote
     assert outcome.valid, outcome.reason
     assert outcome.key_name == signer.key_name
+
+
+@pytest.mark.parametrize("form", ["pem", "point", "hex"])
+def test_a_trusted_sm2_key_may_be_given_as_pem_bytes_or_hex(form, key_dir):
+    # given an SM2-signed message
+    signer = software_signer(SM2_SM3, key_dir)
+    public_key = signer.key.public_key
+    given = {"pem": public_key.to_pem(), "point": public_key.point, "hex": public_key.point.hex()}[form]
+
+    # when its key is trusted in that form
+    outcome = verify(signer.sign(CEB_MESSAGE), trusted={signer.key_name: given})
+
+    # then the signature verifies
+    assert outcome.valid, outcome.reason
+
+
+def test_a_trusted_rsa_certificate_may_be_given_as_pem(key_dir):
+    from cryptography.hazmat.primitives import serialization
+
+    signer = software_signer(RSA_SHA1, key_dir)
+    pem = signer.key.certificate_object.public_bytes(serialization.Encoding.PEM)
+    assert verify(signer.sign(CEB_MESSAGE), trusted={signer.key_name: pem}).valid
+
+
+@pytest.mark.parametrize(("old", "new", "code"), [
+    (b'<ds:Reference URI="">', b'<ds:Reference URI="#other">', SigningCode.SIGNATURE_MALFORMED),
+    (b"xmldsig#rsa-sha1", b"xmldsig-more#rsa-sha256", SigningCode.ALGORITHM_UNSUPPORTED),
+    (b"REC-xml-c14n-20010315", b"REC-xml-c14n-20010315#WithComments", SigningCode.ALGORITHM_UNSUPPORTED),
+])
+def test_a_signature_outside_the_customs_profile_is_refused(old, new, code, key_dir):
+    # given an RSA-signed message whose SignedInfo is changed to something the profile does not allow
+    signed = replace_once(software_signer(RSA_SHA1, key_dir).sign(CEB_MESSAGE), old, new)
+
+    # when it is verified
+    outcome = verify(signed)
+
+    # then it is refused with the matching code
+    assert (outcome.valid, outcome.code) == (False, code)
+
+
+def test_bytes_that_are_no_key_in_the_trust_list_make_an_unknown_key(key_dir):
+    signer = software_signer(SM2_SM3, key_dir)
+    outcome = verify(signer.sign(CEB_MESSAGE), trusted={signer.key_name: b"not a key"})
+    assert outcome.code == SigningCode.KEY_UNKNOWN

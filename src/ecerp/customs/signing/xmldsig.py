@@ -239,7 +239,8 @@ def verify(xml: bytes, *, trusted: Mapping[str, object] | None = None) -> Verifi
     Recomputes the digest of the document without its Signature, then checks SignatureValue over
     the canonical SignedInfo with the public key named by KeyName in trusted (any form
     public_key_of() accepts). Without trusted, the certificate embedded in X509Data is used (RSA);
-    with trusted, only its keys count. Never raises: the outcome says why a signature is refused
+    with trusted, only its keys count. Never raises for a bad message (only for a trusted value of a
+    type public_key_of() does not know): the outcome says why a signature is refused
     (codes SIGNATURE_MISSING, DIGEST_MISMATCH, SIGNATURE_INVALID, KEY_UNKNOWN, SIGNATURE_MALFORMED,
     ALGORITHM_UNSUPPORTED, MESSAGE_NOT_XML).
     """
@@ -274,7 +275,10 @@ def verify(xml: bytes, *, trusted: Mapping[str, object] | None = None) -> Verifi
             raise _Refused(SigningCode.DIGEST_MISMATCH)
 
         if trusted is not None:
-            public_key = public_key_of(trusted[key_name]) if key_name in trusted else None
+            try:
+                public_key = public_key_of(trusted[key_name]) if key_name in trusted else None
+            except ValueError:  # bytes in the trust list that are no key
+                public_key = None
         else:
             public_key = public_key_of(certificate) if certificate is not None else None
         if public_key is None:

@@ -129,7 +129,17 @@ for _role, _perms in AFTERSALES_BY_ROLE.items():
 
 # Customs (关务). Each part of the customs app fills its own block once its models exist: product filings,
 # reference data and channel profiles; declarations, messages and receipts.
-CUSTOMS_FILINGS_BY_ROLE: dict[str, list[str]] = {}
+CUSTOMS_FILING_TYPES = ["productfiling", "customschannel", "referencecode", "positivelistline", "taxrate",
+                        "crossborderlimit"]
+CUSTOMS_FILINGS_VIEW = _model_perms("customs", CUSTOMS_FILING_TYPES, ("view",))
+CUSTOMS_FILINGS_EDIT = (CUSTOMS_FILINGS_VIEW + _model_perms("customs", CUSTOMS_FILING_TYPES, ("add", "change"))
+                        + ["customs.approve_productfiling", "customs.import_productfiling"])
+CUSTOMS_FILINGS_BY_ROLE: dict[str, list[str]] = {
+    "admin": CUSTOMS_FILINGS_EDIT,
+    "customs": CUSTOMS_FILINGS_EDIT,
+    "management": CUSTOMS_FILINGS_VIEW,
+    "finance": CUSTOMS_FILINGS_VIEW,
+}
 CUSTOMS_DECLARATIONS_BY_ROLE: dict[str, list[str]] = {}
 for _block in (CUSTOMS_FILINGS_BY_ROLE, CUSTOMS_DECLARATIONS_BY_ROLE):
     for _role, _perms in _block.items():

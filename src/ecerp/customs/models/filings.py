@@ -99,7 +99,8 @@ class ProductFiling(models.Model):
             models.CheckConstraint(condition=~Q(unit="") & ~Q(unit1=""), name="customs_filing_units_present"),
             models.CheckConstraint(condition=Q(qty1_per_unit__gt=0), name="customs_filing_qty1_positive"),
             models.CheckConstraint(
-                condition=(Q(unit2="") & Q(qty2_per_unit__isnull=True)) | (~Q(unit2="") & Q(qty2_per_unit__gt=0)),
+                condition=(Q(unit2="") & Q(qty2_per_unit__isnull=True))
+                | (~Q(unit2="") & Q(qty2_per_unit__isnull=False) & Q(qty2_per_unit__gt=0)),
                 name="customs_filing_second_unit_both_or_neither"),
             models.CheckConstraint(
                 condition=Q(tariff_rate__gte=0) & Q(tariff_rate__lte=1) & Q(consumption_tax_rate__gte=0)
@@ -109,7 +110,8 @@ class ProductFiling(models.Model):
                                    name="customs_filing_consumption_always_has_rate"),
             models.CheckConstraint(
                 condition=(Q(net_content__isnull=True) & Q(content_unit=""))
-                | (Q(net_content__gt=0) & ~Q(content_unit="")), name="customs_filing_content_both_or_neither"),
+                | (Q(net_content__isnull=False) & Q(net_content__gt=0) & ~Q(content_unit="")),
+                name="customs_filing_content_both_or_neither"),
             models.CheckConstraint(condition=Q(postal_tier__gte=1) & Q(postal_tier__lte=3),
                                    name="customs_filing_postal_tier_1_to_3"),
             models.CheckConstraint(condition=Q(reference_price__isnull=True) | Q(reference_price__gte=0),

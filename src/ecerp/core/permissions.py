@@ -140,7 +140,19 @@ CUSTOMS_FILINGS_BY_ROLE: dict[str, list[str]] = {
     "management": CUSTOMS_FILINGS_VIEW,
     "finance": CUSTOMS_FILINGS_VIEW,
 }
-CUSTOMS_DECLARATIONS_BY_ROLE: dict[str, list[str]] = {}
+# declarations: the customs role works them (create, correct, submit, override failed pre-checks with a
+# reason); operations may open and correct them; finance and management read them.
+CUSTOMS_DECLARATIONS_VIEW = _model_perms("customs", ["declaration", "customsmessage"], ("view",))
+CUSTOMS_DECLARATIONS_WORK = (CUSTOMS_DECLARATIONS_VIEW + _model_perms("customs", ["declaration"], ("add", "change"))
+                             + ["customs.submit_declaration", "customs.override_declaration"])
+CUSTOMS_DECLARATIONS_BY_ROLE: dict[str, list[str]] = {
+    "admin": CUSTOMS_DECLARATIONS_WORK,
+    "customs": CUSTOMS_DECLARATIONS_WORK,
+    "operations": CUSTOMS_DECLARATIONS_VIEW + ["customs.add_declaration", "customs.change_declaration"],
+    "ops_supervisor": CUSTOMS_DECLARATIONS_VIEW + ["customs.add_declaration", "customs.change_declaration"],
+    "finance": CUSTOMS_DECLARATIONS_VIEW,
+    "management": CUSTOMS_DECLARATIONS_VIEW,
+}
 for _block in (CUSTOMS_FILINGS_BY_ROLE, CUSTOMS_DECLARATIONS_BY_ROLE):
     for _role, _perms in _block.items():
         ROLES[_role]["perms"] = ROLES[_role]["perms"] + _perms

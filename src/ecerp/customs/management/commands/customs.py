@@ -1,0 +1,92 @@
+"""`ecerp customs quote` (an order as JSON on stdin -> findings and tax as JSON on stdout, nothing saved),
+`ecerp customs recheck COP_NO`, `ecerp customs submit COP_NO [--user NAME]` and
+`ecerp customs receive FILE [--source NAME]` (record a receipt message from a file).
+
+All go through the customs services, like the API. Bad input exits with code 2 and the errors as JSON
+({"errors": [{field, code, message}]}) on stderr.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from ecerp.core.errors import DomainError
+from ecerp.customs.errors import CustomsError
+from ecerp.customs.models import Declaration
+from ecerp.customs.services import declarations as services
+from ecerp.customs.services.quote import quote
+
+
+class Command(BaseCommand):
+    stealth_options = ("stdin",)
+    help = "Customs declarations from the console: quote an order (JSON on stdin), recheck, submit, receive."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        commands.add_parser("quote", help="read an order as JSON on stdin, print findings and tax as JSON")
+        recheck = commands.add_parser("recheck", help="run the pre-checks of a declaration again")
+        recheck.add_argument("cop_no")
+        recheck.add_argument("--user")
+        submit = commands.add_parser("submit", help="build, sign and queue the messages of a ready declaration")
+        submit.add_argument("cop_no")
+        submit.add_argument("--user")
+        receive = commands.add_parser("receive", help="record a receipt message (CEB or DXP envelope) from a file")
+        receive.add_argument("file")
+        receive.add_argument("--source", default="cli")
+
+    def _fail(self, details: list[dict]):
+        self.stderr.write(json.dumps({"errors": details}, ensure_ascii=False))
+        raise CommandError(details[0]["message"] if details else "error", returncode=2)
+
+    def _user(self, username):
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            self._fail([{"field": "user", "code": "NOT_FOUND", "message": f"unknown user {username}"}])
+        return user
+
+    def _declaration(self, cop_no: str) -> Declaration:
+        declaration = Declaration.objects.filter(cop_no=cop_no).first()
+        if declaration is None:
+            self._fail([{"field": "cop_no", "code": "NOT_FOUND", "message": f"unknown declaration {cop_no}"}])
+        return declaration
+
+    def handle(self, *args, action, **options):
+        try:
+            if action == "quote":
+                return self._quote()
+            if action == "recheck":
+                result = services.recheck_declaration(user=self._user(options.get("user")),
+                                                      declaration=self._declaration(options["cop_no"]))
+                self.stdout.write(json.dumps({"findings": [finding.as_dict() for finding in result.findings]},
+                                             ensure_ascii=False))
+            elif action == "submit":
+                messages = services.submit_declaration(user=self._user(options.get("user")),
+                                                       declaration=self._declaration(options["cop_no"]))
+                self.stdout.write(json.dumps([{"id": row.id, "message_type": row.message_type, "guid": row.guid}
+                                              for row in messages]))
+            elif action == "receive":
+                result = services.record_incoming(raw=Path(options["file"]).read_bytes(), source=options["source"])
+                self.stdout.write(json.dumps({"duplicate": result.duplicate, "receipts": result.receipts,
+                                              "applied": result.applied, "unmatched": result.unmatched,
+                                              "error": result.error}, ensure_ascii=False))
+        except DomainError as error:
+            self._fail(error.as_dict()["errors"])
+        return None
+
+    def _quote(self):
+        text = sys.stdin.read() if self.stdin is None else self.stdin.read()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            self._fail([{"field": "", "code": CustomsError.QUOTE_INVALID,
+                         "message": f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"}])
+        self.stdout.write(json.dumps(quote(data), ensure_ascii=False))
+
+    def execute(self, *args, **options):
+        self.stdin = options.pop("stdin", None)
+        return super().execute(*args, **options)

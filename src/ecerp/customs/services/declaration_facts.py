@@ -1,0 +1,192 @@
+"""What the pre-checks need from the database: rates on the declaration date, filing problems, the buyer's
+used annual quota, earlier use of a waybill number, and the facts of a stored declaration.
+
+Read-only helpers shared by the declaration services and the quote; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import Coalesce
+
+from ecerp.core.services import get_setting
+from ecerp.customs import calculations, prechecks
+from ecerp.customs.prechecks import DeclarationFacts, LineFacts
+from ecerp.customs.states import DECLARATION_COUNTED
+
+ZERO = Decimal(0)
+WAYBILL_REUSE_DAYS = 183  # "within 6 months" (CUSTOMS.md §1.5): half a year, counted generously
+TAX_TOLERANCE_KEY = "customs.tax_tolerance"
+
+
+def tax_tolerance() -> Decimal:
+    """How far the order's withheld tax may differ from the computed tax (setting customs.tax_tolerance, CNY)."""
+    try:
+        return Decimal(get_setting(TAX_TOLERANCE_KEY, str(prechecks.DEFAULT_TAX_TOLERANCE)))
+    except InvalidOperation:
+        return prechecks.DEFAULT_TAX_TOLERANCE
+
+
+def _rate(kind: str, on: datetime.date) -> Decimal | None:
+    from ecerp.customs.queries import rate_on
+
+    try:
+        value = rate_on(kind, on)
+    except Exception:  # noqa: BLE001 - a missing dated row: the rate is unknown, the line stays untaxed
+        return None
+    if value is None:
+        return None
+    return getattr(value, "rate", value)
+
+
+def limits(on: datetime.date) -> tuple[Decimal, Decimal]:
+    """(single, annual) cross-border limits valid on a date (the database rows, else the shipped history)."""
+    from ecerp.customs.queries import limits_on
+
+    try:
+        row = limits_on(on)
+    except Exception:  # noqa: BLE001 - no row: fall back to the shipped history
+        row = None
+    if row is None:
+        return calculations.comprehensive_limits_for(on)
+    if isinstance(row, tuple):
+        return row[0], row[1]
+    return row.single_limit, row.annual_limit
+
+
+def vat_rate(vat_kind: str, on: datetime.date) -> Decimal:
+    return _rate(f"vat_{vat_kind or 'standard'}", on) or ZERO
+
+
+def postal_rate(tier: int, on: datetime.date) -> Decimal | None:
+    rate = _rate(f"postal_tier_{tier}", on)
+    if rate is None:
+        try:
+            rate = calculations.postal_tax_rate_for(tier, on)
+        except Exception:  # noqa: BLE001 - no tier on that date: left to the pre-checks (tax unknown)
+            return None
+    return rate
+
+
+def filing_rates(filing, *, unit_price: Decimal, on: datetime.date) -> dict:
+    """Tariff, VAT, consumption and postal rates of a filed product on a date (the dated rate rows)."""
+    from ecerp.customs.queries import consumption_rate_of, vat_rate_of
+
+    return {
+        "tariff_rate": filing.tariff_rate,
+        "vat_rate": vat_rate_of(filing, on),
+        "consumption_tax_rate": consumption_rate_of(filing, on, unit_price),
+        "postal_tax_rate": postal_rate(filing.postal_tier, on),
+    }
+
+
+def filing_of(product):
+    """The product's filing or None."""
+    if product is None:
+        return None
+    try:
+        return product.customs_filing
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: no filing
+        return None
+
+
+def filing_problem(product, on: datetime.date) -> tuple[str, str] | None:
+    """(PRODUCT_NOT_FILED | NOT_ON_POSITIVE_LIST, detail) or None (part 5's rule)."""
+    if product is None:
+        return (prechecks.FindingCode.PRODUCT_NOT_FILED, "")
+    from ecerp.customs.queries import filing_problem as lookup
+
+    problem = lookup(product, on)
+    if problem is None:
+        return None
+    return (str(problem[0]), str(problem[1]))
+
+
+def annual_used(*, buyer_id_hash: str, year: int, exclude_pk: int | None = None) -> Decimal:
+    """The buyer's used annual quota in a calendar year: released lists' dutiable value minus returns.
+
+    Keyed by the keyed hash of the buyer's ID number; no ID number is decrypted.
+    """
+    from ecerp.customs.models import Declaration
+
+    if not buyer_id_hash:
+        return ZERO
+    rows = Declaration.objects.filter(buyer_id_hash=buyer_id_hash, decl_date__year=year,
+                                      status__in=DECLARATION_COUNTED)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    money = DecimalField(max_digits=16, decimal_places=2)
+    total = rows.aggregate(used=Coalesce(Sum(ExpressionWrapper(F("dutiable_value") - F("returned_value"),
+                                                               output_field=money)), ZERO, output_field=money))
+    return Decimal(total["used"] or 0).quantize(Decimal("0.01"))
+
+
+def waybill_reused_by(*, logistics_code: str, logistics_no: str, on: datetime.date,
+                      exclude_pk: int | None = None) -> str:
+    """The number of another declaration with the same company's waybill number within 6 months, or ""."""
+    from ecerp.customs.models import Declaration
+
+    if not logistics_no:
+        return ""
+    since = on - datetime.timedelta(days=WAYBILL_REUSE_DAYS)
+    rows = Declaration.objects.filter(logistics_code=logistics_code, logistics_no=logistics_no,
+                                      decl_date__gte=since, decl_date__lte=on + datetime.timedelta(
+                                          days=WAYBILL_REUSE_DAYS))
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows.exclude(status="cancelled").values_list("cop_no", flat=True).first() or ""
+
+
+# (field, max length) of the declaration's message fields (CUSTOMS.md §1.3-§1.6)
+LENGTHS = (
+    ("order_no", 60), ("buyer_reg_no", 60), ("buyer_name", 60), ("buyer_phone", 30), ("buyer_id_number", 60),
+    ("payer_name", 60), ("payer_id_number", 60), ("pay_transaction_id", 60), ("consignee_name", 100),
+    ("consignee_phone", 50), ("consignee_address", 200), ("waybill_consignee_name", 100),
+    ("waybill_consignee_phone", 50), ("waybill_consignee_address", 200), ("logistics_no", 60),
+)
+REQUIRED = ("order_no", "ebp_code", "ebc_code", "buyer_phone", "pay_code", "pay_transaction_id", "logistics_code",
+            "logistics_no", "consignee_name", "consignee_phone", "consignee_address", "customs_code", "port_code",
+            "agent_code", "assure_code")
+
+
+def declaration_facts(declaration, lines=None) -> DeclarationFacts:
+    """The facts of a stored declaration (its lines loaded with their products and filings)."""
+    on = declaration.decl_date
+    lines = list(declaration.lines.select_related("product__customs_filing")) if lines is None else lines
+    order_lines = {line.line_no: line.quantity for line in declaration.order.lines.all()}
+    line_facts = []
+    for index, line in enumerate(lines):
+        filing = filing_of(line.product)
+        rates = filing_rates(filing, unit_price=line.price, on=on) if filing is not None else {}
+        line_facts.append(LineFacts(
+            gnum=line.gnum, sku=line.item_no, quantity=line.qty, price=line.price, total_price=line.total_price,
+            hs_code=line.gcode, gname=line.gname, origin_country=line.country,
+            filing_problem=filing_problem(line.product, on), order_quantity=order_lines.get(index + 1),
+            **rates))
+    single, annual = limits(on)
+    values = {name: getattr(declaration, name) for name in REQUIRED + tuple(name for name, _ in LENGTHS)}
+    return DeclarationFacts(
+        regime=declaration.regime, decl_date=on, lines=tuple(line_facts),
+        goods_value=declaration.goods_value, freight=declaration.freight, insured_fee=declaration.insured_fee,
+        discount=declaration.discount, tax_total=declaration.tax_total, actural_paid=declaration.actural_paid,
+        amount_paid=declaration.amount_paid, currency=declaration.currency,
+        buyer_name=declaration.buyer_name, buyer_id_number=declaration.buyer_id_number,
+        buyer_phone=declaration.buyer_phone, payer_name=declaration.payer_name,
+        payer_id_number=declaration.payer_id_number, consignee_name=declaration.consignee_name,
+        consignee_phone=declaration.consignee_phone, consignee_address=declaration.consignee_address,
+        waybill_consignee_name=declaration.waybill_consignee_name,
+        waybill_consignee_phone=declaration.waybill_consignee_phone,
+        waybill_consignee_address=declaration.waybill_consignee_address, pack_no=declaration.pack_no,
+        logistics_code=declaration.logistics_code, logistics_no=declaration.logistics_no,
+        waybill_reused_by=waybill_reused_by(logistics_code=declaration.logistics_code,
+                                            logistics_no=declaration.logistics_no, on=on,
+                                            exclude_pk=declaration.pk),
+        annual_used=annual_used(buyer_id_hash=declaration.buyer_id_hash, year=on.year, exclude_pk=declaration.pk),
+        single_limit=single, annual_limit=annual, origin_region=declaration.country,
+        order_line_count=len(order_lines),
+        lengths=tuple((name, str(values[name] or ""), limit) for name, limit in LENGTHS),
+        required=tuple((name, str(values[name] or "")) for name in REQUIRED),
+    )

@@ -3,6 +3,9 @@
 import os
 import sys
 
+# Commands spelt with a hyphen on the console; Django command names are module names (no "-").
+ALIASES = {"customs-sim": "customs_sim"}
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecerp.settings")
@@ -18,7 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     else:
         tune_gc()
 
-    execute_from_command_line(["ecerp", *(sys.argv[1:] if argv is None else argv)])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command_at = 1 if arguments[:1] == ["help"] else 0  # `ecerp customs-sim`, `ecerp help customs-sim`
+    if len(arguments) > command_at:
+        arguments[command_at] = ALIASES.get(arguments[command_at], arguments[command_at])
+    execute_from_command_line(["ecerp", *arguments])
 
 
 if __name__ == "__main__":

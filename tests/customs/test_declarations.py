@@ -107,7 +107,8 @@ def test_failed_prechecks_block_submission_until_fixed(customs_user):
         submit_declaration(user=customs_user, declaration=declaration)
     assert error.value.code == "PRECHECKS_NOT_PASSED"
     # when the name is given, the findings are replaced and it is ready
-    declaration = update_identity(user=customs_user, declaration=declaration, identity={"buyer_name": "张三", "payer_name": "张三"})
+    declaration = update_identity(user=customs_user, declaration=declaration,
+                                  identity={"buyer_name": "张三", "payer_name": "张三"})
     assert declaration.status == D.READY
     assert declaration.findings.count() == 0
 
@@ -130,9 +131,10 @@ def test_override_needs_the_permission_and_a_reason_and_is_audited(customs_user,
     assert declaration.status == D.READY
     assert declaration.findings.get().overridden is True
     assert declaration.overridden_by == customs_user
-    history = StateHistory.objects.filter(model="customs.declaration", object_id=str(declaration.pk)).order_by("id").last()
+    rows = {"model": "customs.declaration", "object_id": str(declaration.pk)}
+    history = StateHistory.objects.filter(**rows).order_by("id").last()
     assert (history.to_state, history.reason) == ("ready", "支付人为配偶，已核实")
-    audit = AuditLog.objects.filter(model="customs.declaration", object_id=str(declaration.pk)).order_by("id").last()
+    audit = AuditLog.objects.filter(**rows).order_by("id").last()
     assert "PAYER_NOT_BUYER" in audit.note and "支付人为配偶" in audit.note
     # and a re-check replaces the findings and clears the override
     recheck_declaration(user=customs_user, declaration=declaration)

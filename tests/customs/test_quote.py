@@ -130,7 +130,7 @@ def test_cli_quote_refuses_bad_json_with_exit_code_2():
     assert "QUOTE_INVALID" in err.getvalue() and '"field": "lines"' in err.getvalue()
 
 
-def test_api_quote(api_as, anonymous):
+def test_api_quote(api_as, anonymous):  # noqa: F811 - fixtures imported above
     body = order(regime="comprehensive", lines=[what_if("300", vat_rate="0.13")], freight="15")
     # anonymous and a role without customs rights are refused
     assert anonymous.post("/api/customs/quote", body).status_code == 401

@@ -180,3 +180,21 @@ def test_a_submitted_declaration_cannot_be_submitted_or_rechecked_again(customs_
     with pytest.raises(DomainError) as error:
         recheck_declaration(user=customs_user, declaration=declaration)
     assert error.value.code == "DECLARATION_NOT_EDITABLE"
+
+
+def test_demo_declarations_fail_some_submit_the_rest_and_run_once(customs_user):
+    # given eight orders of a cross-border store
+    from ecerp.customs.demo_declarations import build_demo_declarations
+
+    store = cross_border_store()
+    milk = filed_product("MILK-1")
+    for _number in range(8):
+        sales_order(store, [(milk, 1, "100")])
+    # when the demo declarations are built twice
+    counts = build_demo_declarations(customs_user)
+    again = build_demo_declarations(customs_user)
+    # then every order is declared once: one fails its pre-check on purpose, the others are submitted
+    assert counts == {"declarations": 8, "submitted": 7, "precheck_failed": 1}
+    assert again == {"declarations": 0, "submitted": 0, "precheck_failed": 0}
+    assert Declaration.objects.filter(status=D.SUBMITTED).count() == 7
+    assert CustomsMessage.objects.filter(direction="out").count() == 28

@@ -89,10 +89,10 @@ def _decimal(value, field: str, default: Decimal) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field)s 不是有效的金额"), field=field,
+        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
                              field_name=field) from None
     if not amount.is_finite() or amount < 0:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field)s 不是有效的金额"), field=field,
+        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
                              field_name=field)
     return amount
 
@@ -105,7 +105,7 @@ def _date(value, field: str, default: datetime.date) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field)s 不是有效的日期（YYYY-MM-DD）"), field=field,
+        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的日期（YYYY-MM-DD）"), field=field,
                              field_name=field) from None
 
 
@@ -117,7 +117,7 @@ def _datetime(value, field: str, default):
     try:
         parsed = datetime.datetime.fromisoformat(str(value))
     except ValueError:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field)s 不是有效的时间"), field=field,
+        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的时间"), field=field,
                              field_name=field) from None
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 

@@ -159,7 +159,7 @@ class Migration(migrations.Migration):
                 ('field', models.CharField(blank=True, default='', max_length=100, verbose_name='字段')),
                 ('message_id', models.CharField(max_length=300, verbose_name='消息')),
                 ('params', models.JSONField(default=dict, verbose_name='参数')),
-                ('overridden', models.BooleanField(default=False, verbose_name='已放行')),
+                ('overridden', models.BooleanField(default=False, verbose_name='已人工放行')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='customs.declaration', verbose_name='申报单')),
             ],

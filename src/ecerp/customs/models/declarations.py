@@ -256,7 +256,7 @@ class DeclarationFinding(models.Model):
     field = models.CharField(_("字段"), max_length=100, blank=True, default="")
     message_id = models.CharField(_("消息"), max_length=300)
     params = models.JSONField(_("参数"), default=dict)
-    overridden = models.BooleanField(_("已放行"), default=False)
+    overridden = models.BooleanField(_("已人工放行"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

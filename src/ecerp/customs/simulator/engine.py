@@ -179,7 +179,9 @@ class Simulator:
     def _signature_problem(self, message: bytes, declaration: ReadDeclaration) -> str:
         if not declaration.signed:
             return "报文未签名" if self.rules.require_signatures else ""
-        result = verify(message, trusted=self.trusted_keys)
+        # A callable is asked each time, so keys registered after the simulator started count too.
+        trusted = self.trusted_keys() if callable(self.trusted_keys) else self.trusted_keys
+        result = verify(message, trusted=trusted or None)
         return "" if result.valid else f"验签失败：{result.reason}"
 
     # -- answers ------------------------------------------------------------------------------------

@@ -3,13 +3,17 @@
 Preparation (set_up) is idempotent: migrate, collect static files, load the demo company on the
 first start of a fresh database, create the admin account when there is no superuser (printing
 its password once). Then the process becomes gunicorn, with DEBUG off and WhiteNoise serving the
-static files.
+static files. Beside it run the customs companions as child processes that stop with the server:
+the customs exchange loop (ECERP_CUSTOMS_EXCHANGE=0 turns it off) and the customs single window
+simulator (ECERP_CUSTOMS_SIM=0 turns it off; ECERP_CUSTOMS_SIM_STEP sets its seconds between two
+receipts, 2 by default, so a person can watch a declaration move).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -90,12 +94,30 @@ def gunicorn_command(bind: str) -> list[str]:
     return command
 
 
+def customs_companions(environ=os.environ) -> list[list[str]]:
+    """Return the command lines of the customs companions started beside gunicorn (see the module docstring)."""
+    ecerp = [sys.executable, "-m", "ecerp.cli"]
+    commands = []
+    if environ.get("ECERP_CUSTOMS_EXCHANGE", "1") != "0":
+        commands.append([*ecerp, "customs_exchange", "--loop", "--stop-with-parent"])
+    if environ.get("ECERP_CUSTOMS_SIM", "1") != "0":
+        commands.append([*ecerp, "customs-sim", "--stop-with-parent", "--step-seconds",
+                         environ.get("ECERP_CUSTOMS_SIM_STEP", "2")])
+    return commands
+
+
 def become(command: list[str]) -> None:
-    """Replace this process by command (gunicorn), after closing what must not leak into it."""
+    """Replace this process by command (gunicorn), after closing what must not leak into it.
+
+    The customs companions start first, as children of this process: gunicorn keeps its process id, so
+    they see their parent go when the server stops (and Ctrl+C reaches them through the terminal).
+    """
     sys.stdout.flush()
     sys.stderr.flush()
     connections.close_all()
     os.environ.pop("ECERP_TESTING", None)
+    for companion in customs_companions():
+        subprocess.Popen(companion)
     os.execvp(command[0], command)
 
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                                step_seconds=step_seconds, wait_seconds=wait_seconds,
                                review_below_reference_ratio=Decimal("0.5"))
         simulator = Simulator(store=SimulatorStore(store or default_path()), rules=rules, knowledge=EcerpKnowledge(),
-                              trusted_keys=trusted_software_keys() or None)
+                              trusted_keys=trusted_software_keys)
         channel = get_transport(CUSTOMS, kind=transport)
         self.stdout.write(f"海关模拟器已启动 / customs simulator started ({channel!r}, seed {seed})")
         self.stdout.flush()

@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('list_status', models.CharField(blank=True, default='', max_length=10, verbose_name='清单回执')),
                 ('list_rank', models.IntegerField(default=0, verbose_name='清单回执级别')),
                 ('return_info', models.CharField(blank=True, default='', max_length=1000, verbose_name='回执信息')),
-                ('tax_basis', models.CharField(blank=True, default='', max_length=20, verbose_name='计税依据')),
+                ('tax_basis', models.CharField(blank=True, default='', max_length=30, verbose_name='计税依据')),
                 ('dutiable_value', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='完税价格')),
                 ('computed_duty', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='关税')),
                 ('computed_vat', models.DecimalField(decimal_places=2, default=0, max_digits=16, verbose_name='增值税')),

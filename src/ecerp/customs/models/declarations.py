@@ -144,7 +144,7 @@ class Declaration(models.Model):
     list_rank = models.IntegerField(_("清单回执级别"), default=0)
     return_info = models.CharField(_("回执信息"), max_length=1000, blank=True, default="")
     # tax computed by ECERP on the declaration date
-    tax_basis = models.CharField(_("计税依据"), max_length=20, blank=True, default="")
+    tax_basis = models.CharField(_("计税依据"), max_length=30, blank=True, default="")
     dutiable_value = models.DecimalField(_("完税价格"), **MONEY, default=0)
     computed_duty = models.DecimalField(_("关税"), **MONEY, default=0)
     computed_vat = models.DecimalField(_("增值税"), **MONEY, default=0)

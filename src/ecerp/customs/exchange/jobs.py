@@ -139,6 +139,8 @@ def receive_incoming(*, transport: Transport, limit: int = 100,
             continue
         item.ack()
         result.received += 1
+    if result.left:
+        transport.close()  # AMQP hands unacknowledged payloads back on close; the folder keeps them anyway
     return result
 
 

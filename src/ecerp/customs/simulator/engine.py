@@ -98,7 +98,13 @@ def _aware(moment: datetime.datetime) -> datetime.datetime:
 
 
 class Simulator:
-    """The customs single window, played against one store with one rule book."""
+    """The customs single window, played against one store with one rule book.
+
+    knowledge answers rates, positive list and reference prices (StaticKnowledge by default); clock
+    gives "now" when handle/tick are not told; trusted_keys are the enterprises' registered public
+    keys ({key name: key}, or a callable returning them, asked at each check); None verifies against
+    the certificate a message carries.
+    """
 
     def __init__(self, *, store: SimulatorStore | None = None, rules: SimulatorRules | None = None,
                  knowledge: Knowledge | None = None, clock: Callable[[], datetime.datetime] | None = None,

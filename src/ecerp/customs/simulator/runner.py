@@ -48,7 +48,17 @@ def run(*, transport: Transport, simulator: Simulator, once: bool = False, inter
     parent = os.getppid()
     try:
         while True:
-            result = run_round(transport=transport, simulator=simulator, limit=limit)
+            try:
+                result = run_round(transport=transport, simulator=simulator, limit=limit)
+            except Exception as error:  # the broker went away: say so, reconnect next round
+                if once:
+                    raise
+                write(f"海关模拟器：交换失败 / customs simulator: exchange failed: {type(error).__name__}: {error}")
+                transport.close()
+                if watch_parent and os.getppid() != parent:
+                    break
+                time.sleep(interval)
+                continue
             total.received += result.received
             total.answered += result.answered
             total.failed += result.failed

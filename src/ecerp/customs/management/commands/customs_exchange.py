@@ -29,7 +29,15 @@ class Command(BaseCommand):
         try:
             while True:
                 close_old_connections()
-                result = run_exchange_round(transport=channel, limit=limit)
+                try:
+                    result = run_exchange_round(transport=channel, limit=limit)
+                except Exception as error:  # broker or database away: say so, then try again next round
+                    if not loop:
+                        raise
+                    self.stderr.write(f"关务报文交换失败 / customs exchange failed: {type(error).__name__}: {error}")
+                    channel.close()
+                    time.sleep(interval)
+                    continue
                 sent += result.sent
                 received += result.received
                 if result.sent or result.received or result.send_failures or result.rejected:

@@ -195,3 +195,39 @@ def test_annual_quota_counts_released_lists_minus_returns(customs_user):
     from ecerp.customs.services.declarations import recheck_declaration
 
     assert recheck_declaration(user=customs_user, declaration=second).passed
+
+
+def test_order_payment_and_waybill_receipts_are_matched_by_their_keys(customs_user):
+    # given a submitted declaration
+    declaration = submitted(customs_user)
+    order = build_receipt_message("CEB312", [{"ebp_code": declaration.ebp_code, "ebc_code": declaration.ebc_code,
+                                              "order_no": declaration.order_no, "return_status": "120",
+                                              "return_time": WHEN, "return_info": "入库成功"}])
+    waybill = build_receipt_message("CEB512", [{"logistics_code": declaration.logistics_code,
+                                                "logistics_no": declaration.logistics_no, "return_status": "120",
+                                                "return_time": WHEN, "return_info": "入库成功"}])
+    payment = build_receipt_message("CEB412", [{"pay_code": declaration.pay_code,
+                                                "pay_transaction_id": declaration.pay_transaction_id,
+                                                "return_status": "-401004", "return_time": WHEN,
+                                                "return_info": "支付单金额与订单不符"}])
+    # when the order and waybill are accepted and the payment refused
+    results = [record_incoming(raw=raw, source="t") for raw in (order, waybill, payment)]
+    # then each receipt found its declaration; the refusal rejects it with the reason
+    assert [result.unmatched for result in results] == [0, 0, 0]
+    declaration.refresh_from_db()
+    assert (declaration.order_status, declaration.waybill_status, declaration.payment_status) == (
+        "120", "120", "-401004")
+    assert (declaration.status, declaration.return_info) == (D.REJECTED, "支付单金额与订单不符")
+    # and the timeline lists the moves and the messages in time order
+    from ecerp.customs.queries_declarations import timeline
+
+    events = timeline(declaration)
+    assert [event["kind"] for event in events].count("in") == 3
+    assert any(event["kind"] == "state" and event["text"].endswith("-> rejected") for event in events)
+
+
+def test_a_receipt_for_an_unknown_declaration_is_kept_unmatched(customs_user):
+    raw = build_receipt_message("CEB312", [{"ebp_code": "X", "ebc_code": "Y", "order_no": "NOPE",
+                                            "return_status": "120", "return_time": WHEN, "return_info": ""}])
+    result = record_incoming(raw=raw, source="t")
+    assert (result.receipts, result.unmatched, result.message.declaration_id) == (1, 1, None)

@@ -143,3 +143,10 @@ def test_api_quote(api_as, anonymous):  # noqa: F811 - fixtures imported above
     bad = api_as("customs").post("/api/customs/quote", {**body, "decl_date": "30.11.2026"})
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "decl_date"
+
+
+def test_a_postal_what_if_needs_its_rate():
+    with pytest.raises(DomainError) as error:
+        quote(order(regime="postal", lines=[what_if("100", hs_code="6204420000")]))
+    assert [(detail.code, detail.field) for detail in error.value.details] == [
+        ("QUOTE_INVALID", "lines.1.postal_tax_rate")]

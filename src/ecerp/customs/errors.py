@@ -41,6 +41,7 @@ class CustomsError(enum.StrEnum):
     RETURN_LINES_INVALID = "RETURN_LINES_INVALID"
     MESSAGE_INVALID = "MESSAGE_INVALID"
     QUOTE_INVALID = "QUOTE_INVALID"
+    IDENTITY_INVALID = "IDENTITY_INVALID"
 
 
 class CustomsInvalid(DomainError):

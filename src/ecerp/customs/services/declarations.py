@@ -89,10 +89,10 @@ def _decimal(value, field: str, default: Decimal) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
                              field_name=field) from None
     if not amount.is_finite() or amount < 0:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
                              field_name=field)
     return amount
 
@@ -105,7 +105,7 @@ def _date(value, field: str, default: datetime.date) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的日期（YYYY-MM-DD）"), field=field,
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的日期（YYYY-MM-DD）"), field=field,
                              field_name=field) from None
 
 
@@ -117,7 +117,7 @@ def _datetime(value, field: str, default):
     try:
         parsed = datetime.datetime.fromisoformat(str(value))
     except ValueError:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("%(field_name)s 不是有效的时间"), field=field,
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的时间"), field=field,
                              field_name=field) from None
     return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
@@ -175,7 +175,7 @@ def _new_declaration(*, user, order, identity: Mapping, now) -> Declaration:
                              field="order_id", store=store.code)
     unknown = sorted(set(identity) - set(IDENTITY_KEYS))
     if unknown:
-        raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("未知字段：%(names)s"), field=unknown[0],
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("未知字段：%(names)s"), field=unknown[0],
                              names=", ".join(unknown))
     lines = _line_rows(order)
     for line in lines:
@@ -269,7 +269,7 @@ def update_identity(*, user, declaration: Declaration, identity: Mapping) -> Dec
             raise CustomsConflict(CustomsError.DECLARATION_NOT_EDITABLE, _("申报单已申报，不能修改"), field="status")
         unknown = sorted(set(identity) - set(IDENTITY_KEYS))
         if unknown:
-            raise CustomsInvalid(CustomsError.QUOTE_INVALID, _("未知字段：%(names)s"), field=unknown[0],
+            raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("未知字段：%(names)s"), field=unknown[0],
                                  names=", ".join(unknown))
         before = snapshot(declaration)
         for key, value in identity.items():

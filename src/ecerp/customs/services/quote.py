@@ -195,6 +195,13 @@ def build_facts(data: Mapping) -> DeclarationFacts:
     if problems.details:
         raise CustomsInvalid.many(problems.details)
     lines = tuple(line for line in lines if line is not None)
+    if regime == "postal":
+        for line in lines:
+            if line.postal_tax_rate is None:
+                problems.add(f"lines.{line.gnum}.postal_tax_rate",
+                             _("行邮税税制下 %(field)s 不能为空") % {"field": f"lines.{line.gnum}.postal_tax_rate"})
+        if problems.details:
+            raise CustomsInvalid.many(problems.details)
     goods_value = sum((line.total_price for line in lines), ZERO)
     buyer_id = problems.text(data, "buyer_id_number").upper()
     if annual_used is None:

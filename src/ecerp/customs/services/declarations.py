@@ -105,8 +105,8 @@ def _date(value, field: str, default: datetime.date) -> datetime.date:
     try:
         return datetime.date.fromisoformat(str(value))
     except ValueError:
-        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的日期（YYYY-MM-DD）"), field=field,
-                             field_name=field) from None
+        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的日期（YYYY-MM-DD）"),
+                             field=field, field_name=field) from None
 
 
 def _datetime(value, field: str, default):

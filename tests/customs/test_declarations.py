@@ -198,3 +198,20 @@ def test_demo_declarations_fail_some_submit_the_rest_and_run_once(customs_user):
     assert again == {"declarations": 0, "submitted": 0, "precheck_failed": 0}
     assert Declaration.objects.filter(status=D.SUBMITTED).count() == 7
     assert CustomsMessage.objects.filter(direction="out").count() == 28
+
+
+def test_cli_declares_orders_with_identities_from_stdin(customs_user):
+    # given an order
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    order = sales_order(cross_border_store(), [(filed_product("MILK-1"), 1, "100")])
+    out = io.StringIO()
+    # when it is declared from the console
+    call_command("customs", "declare", "--user", customs_user.username, stdout=out,
+                 stdin=io.StringIO(json.dumps([{"order": order.code, **identity()}])))
+    # then the declaration is created and pre-checked
+    answer = json.loads(out.getvalue())
+    assert [(item["order"], item["status"], item["findings"]) for item in answer] == [(order.code, "ready", [])]

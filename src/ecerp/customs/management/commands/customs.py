@@ -1,4 +1,6 @@
 """`ecerp customs quote` (an order as JSON on stdin -> findings and tax as JSON on stdout, nothing saved),
+`ecerp customs declare [--user NAME]` (orders with their buyer identities as JSON on stdin:
+[{"order": "SO000001", "buyer_name": ..., "buyer_id_number": ..., ...}] -> the declarations created),
 `ecerp customs recheck COP_NO`, `ecerp customs submit COP_NO [--user NAME]` and
 `ecerp customs receive FILE [--source NAME]` (record a receipt message from a file).
 
@@ -18,6 +20,7 @@ from ecerp.customs.errors import CustomsError
 from ecerp.customs.models import Declaration
 from ecerp.customs.services import declarations as services
 from ecerp.customs.services.quote import quote
+from ecerp.sales.models import SalesOrder
 
 
 class Command(BaseCommand):
@@ -27,6 +30,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
         commands.add_parser("quote", help="read an order as JSON on stdin, print findings and tax as JSON")
+        declare = commands.add_parser("declare", help="declare orders: JSON list of {order, identity keys} on stdin")
+        declare.add_argument("--user")
         recheck = commands.add_parser("recheck", help="run the pre-checks of a declaration again")
         recheck.add_argument("cop_no")
         recheck.add_argument("--user")
@@ -59,6 +64,8 @@ class Command(BaseCommand):
         try:
             if action == "quote":
                 return self._quote()
+            if action == "declare":
+                return self._declare(self._user(options.get("user")))
             if action == "recheck":
                 result = services.recheck_declaration(user=self._user(options.get("user")),
                                                       declaration=self._declaration(options["cop_no"]))
@@ -78,14 +85,36 @@ class Command(BaseCommand):
             self._fail(error.as_dict()["errors"])
         return None
 
-    def _quote(self):
+    def _read_json(self, code: str):
         text = sys.stdin.read() if self.stdin is None else self.stdin.read()
         try:
-            data = json.loads(text)
+            return json.loads(text)
         except json.JSONDecodeError as error:
-            self._fail([{"field": "", "code": CustomsError.QUOTE_INVALID,
+            self._fail([{"field": "", "code": code,
                          "message": f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"}])
-        self.stdout.write(json.dumps(quote(data), ensure_ascii=False))
+
+    def _quote(self):
+        self.stdout.write(json.dumps(quote(self._read_json(CustomsError.QUOTE_INVALID)), ensure_ascii=False))
+
+    def _declare(self, user):
+        entries = self._read_json(CustomsError.IDENTITY_INVALID)
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            self._fail([{"field": "", "code": CustomsError.IDENTITY_INVALID,
+                         "message": "expected a JSON list of objects {order, identity keys}"}])
+        orders, identities = [], {}
+        for index, entry in enumerate(entries, start=1):
+            key = str(entry.get("order", "")).strip()
+            order = SalesOrder.objects.filter(code=key).first() or (
+                SalesOrder.objects.filter(pk=int(key)).first() if key.isdigit() else None)
+            if order is None:
+                self._fail([{"field": f"{index}.order", "code": "NOT_FOUND", "message": f"unknown order {key}"}])
+            orders.append(order)
+            identities[order.pk] = {name: value for name, value in entry.items() if name != "order"}
+        declarations = services.create_declarations(user=user, orders=orders, identities=identities)
+        self.stdout.write(json.dumps([{"order": declaration.order.code, "cop_no": declaration.cop_no,
+                                       "status": declaration.status,
+                                       "findings": list(declaration.findings.values_list("code", flat=True))}
+                                      for declaration in declarations]))
 
     def execute(self, *args, **options):
         self.stdin = options.pop("stdin", None)

@@ -100,3 +100,27 @@ def test_recheck_and_correct_identity(api_as, make_user):  # noqa: F811 - fixtur
     assert fixed.status_code == 200 and fixed.json()["status"] == "ready"
     bad = customs.patch(path, {"amount_paid": "abc"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "amount_paid"
+
+
+@pytest.mark.django_db
+def test_cancel_and_return_through_the_api(api_as, make_user):  # noqa: F811 - fixtures imported above
+    from ecerp.customs.services.declarations import record_incoming, submit_declaration
+    from tests.customs.test_declaration_helpers import list_receipt
+
+    user = make_user("c0", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("MILK-1"), 2, "100")])
+    submit_declaration(user=user, declaration=declaration)
+    path = f"/api/customs/declarations/{declaration.pk}"
+    customs = api_as("customs")
+    # a submitted declaration can be neither cancelled nor returned yet
+    assert customs.post(f"{path}/cancel", {"reason": "x"}).json()["errors"][0]["code"] == "INVALID_TRANSITION"
+    # once released, a return of more than was declared is refused naming the line
+    for status in ("120", "800"):
+        record_incoming(raw=list_receipt(declaration, status), source="t")
+    bad = customs.post(f"{path}/return", {"lines": [{"gnum": 1, "quantity": 3}], "reason": "破损"})
+    assert bad.status_code == 400 and bad.json()["errors"][0] == {
+        "field": "lines.1", "code": "RETURN_LINES_INVALID", "message": bad.json()["errors"][0]["message"]}
+    # and a valid return builds CEB625
+    answer = customs.post(f"{path}/return", {"lines": [{"gnum": 1, "quantity": 1}], "reason": "破损"})
+    assert answer.status_code == 200 and answer.json()["status"] == "returning"
+    assert customs.get(f"{path}/messages").json()[-1]["message_type"] == "CEB625"

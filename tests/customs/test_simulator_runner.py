@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from ecerp.customs import dxp
 from ecerp.customs.exchange import CUSTOMS, ENTERPRISE
 from ecerp.customs.exchange.folder import FolderTransport
@@ -60,6 +62,26 @@ def test_a_payload_the_simulator_cannot_handle_is_set_aside(tmp_path, monkeypatc
     assert result.failed == 1
     notes = [path for path in (tmp_path / "x" / "failed").iterdir() if path.name.endswith(".error.txt")]
     assert "ceb-import-202205.xsd" in notes[0].read_text()
+
+
+def test_a_payload_waits_while_the_database_is_away(tmp_path, monkeypatch):
+    # given a simulator whose knowledge cannot reach ECERP's database
+    from django.db import OperationalError
+
+    signer = make_signer(tmp_path)
+    simulator = make_simulator(tmp_path, signer)
+
+    def away(payload, **options):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(simulator, "handle", away)
+    FolderTransport(tmp_path / "x", role=ENTERPRISE).send("CEB621.xml", b"<x/>")
+    customs = FolderTransport(tmp_path / "x", role=CUSTOMS)
+    # when the loop runs a round
+    with pytest.raises(OperationalError):
+        run_round(transport=customs, simulator=simulator)
+    # then the payload is neither rejected nor taken: it waits for the next round
+    assert customs.pending() == 1 and list((tmp_path / "x" / "failed").iterdir()) == []
 
 
 @needs_broker

@@ -3,7 +3,9 @@
 One round: receive up to `limit` envelopes from the customs side of the transport, hand each to
 the simulator (which queues its receipts and sends those that are due), acknowledge it, then
 send whatever else has become due. A payload the simulator cannot handle at all is rejected
-(folder: failed/ with a note; AMQP: the .failed queue) instead of stalling the exchange.
+(folder: failed/ with a note; AMQP: the .failed queue) instead of stalling the exchange; when
+ECERP's database (the simulator's knowledge) is away the round stops and the payload waits for the
+next one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import DatabaseError
 
 from ecerp.customs.exchange import Transport
 from ecerp.customs.simulator.engine import Simulator
@@ -30,6 +34,8 @@ def run_round(*, transport: Transport, simulator: Simulator, limit: int = 100) -
     for item in transport.receive(limit):
         try:
             sent = simulator.handle(item.payload, send=transport.send)
+        except DatabaseError:
+            raise  # ECERP's database (the knowledge) is away: not the payload's fault, it comes again next round
         except Exception as error:  # one bad payload must not stall the others
             item.reject(f"{type(error).__name__}: {error}")
             result.failed += 1
@@ -42,8 +48,12 @@ def run_round(*, transport: Transport, simulator: Simulator, limit: int = 100) -
 
 
 def run(*, transport: Transport, simulator: Simulator, once: bool = False, interval: float = 1.0,
-        limit: int = 100, write: Callable[[str], None] = print, watch_parent: bool = False) -> RoundResult:
-    """Run rounds until interrupted (or one round with once); with watch_parent, stop when the parent exits."""
+        limit: int = 100, write: Callable[[str], None] = print, watch_parent: bool = False,
+        between_rounds: Callable[[], None] | None = None) -> RoundResult:
+    """Run rounds until interrupted (or one round with once); with watch_parent, stop when the parent exits.
+
+    between_rounds is called after each pause (the command drops database connections closed meanwhile).
+    """
     total = RoundResult()
     parent = os.getppid()
     try:
@@ -58,6 +68,8 @@ def run(*, transport: Transport, simulator: Simulator, once: bool = False, inter
                 if watch_parent and os.getppid() != parent:
                     break
                 time.sleep(interval)
+                if between_rounds is not None:
+                    between_rounds()
                 continue
             total.received += result.received
             total.answered += result.answered
@@ -70,6 +82,8 @@ def run(*, transport: Transport, simulator: Simulator, once: bool = False, inter
                 break
             if result.received < limit:
                 time.sleep(interval)
+            if between_rounds is not None:
+                between_rounds()
     except KeyboardInterrupt:
         pass
     finally:

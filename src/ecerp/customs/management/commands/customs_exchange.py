@@ -28,7 +28,6 @@ class Command(BaseCommand):
         sent = received = 0
         try:
             while True:
-                close_old_connections()
                 try:
                     result = run_exchange_round(transport=channel, limit=limit)
                 except Exception as error:  # broker or database away: say so, then try again next round
@@ -37,6 +36,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"关务报文交换失败 / customs exchange failed: {type(error).__name__}: {error}")
                     channel.close()
                     time.sleep(interval)
+                    close_old_connections()
                     continue
                 sent += result.sent
                 received += result.received
@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 if not loop or (stop_with_parent and os.getppid() != parent):
                     break
                 time.sleep(interval)
+                close_old_connections()  # a long-running loop drops connections the database closed meanwhile
         except KeyboardInterrupt:
             pass
         finally:

@@ -7,6 +7,7 @@ command maps the hyphenated name).
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from ecerp.customs.exchange import CUSTOMS, get_transport
 from ecerp.customs.signing.keys import trusted_software_keys
@@ -55,6 +56,6 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         total = run(transport=channel, simulator=simulator, once=once, interval=interval, write=write,
-                    watch_parent=stop_with_parent)
+                    watch_parent=stop_with_parent, between_rounds=close_old_connections)
         self.stdout.write(f"共收到 {total.received} 个报文，发出 {total.answered} 个回执 / "
                           f"{total.received} received, {total.answered} receipts sent")

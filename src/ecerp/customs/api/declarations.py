@@ -25,6 +25,152 @@ router = Router(tags=["customs"])
 WRITE_ERRORS = {400: ErrorsOut, 403: ErrorsOut, 404: ErrorsOut, 409: ErrorsOut}
 
 
+class FindingOut(Schema):
+    code: str
+    field: str
+    message: str
+    overridden: bool = False
+
+
+class DeclarationLineOut(Schema):
+    gnum: int
+    item_no: str
+    item_name: str
+    gcode: str
+    gname: str
+    gmodel: str
+    bar_code: str
+    unit: str
+    qty: int
+    unit1: str
+    qty1: str
+    unit2: str
+    qty2: str | None
+    price: str
+    total_price: str
+    country: str
+    dutiable_value: str
+    customs_duty: str
+    vat: str
+    consumption_tax: str
+    returned_qty: int
+
+
+class DeclarationOut(Schema):
+    id: int
+    cop_no: str
+    status: str
+    status_label: str
+    order_id: int
+    order_code: str
+    store: str
+    regime: str
+    trade_mode: str
+    customs_code: str
+    port_code: str
+    decl_date: datetime.date
+    order_no: str
+    ebp_code: str
+    ebc_code: str
+    goods_value: str
+    freight: str
+    insured_fee: str
+    discount: str
+    tax_total: str
+    actural_paid: str
+    amount_paid: str
+    currency: str
+    buyer_name: str = Field(..., description="masked unless the caller may see personal data")
+    buyer_id_number: str = Field(..., description="masked unless the caller may see personal data")
+    buyer_phone: str
+    payer_name: str
+    payer_id_number: str
+    consignee_name: str
+    consignee_phone: str
+    consignee_address: str
+    waybill_consignee_name: str
+    waybill_consignee_phone: str
+    waybill_consignee_address: str
+    pay_code: str
+    pay_transaction_id: str
+    logistics_code: str
+    logistics_no: str
+    pre_no: str
+    invt_no: str
+    order_status: str
+    payment_status: str
+    waybill_status: str
+    list_status: str
+    return_info: str
+    tax_basis: str
+    dutiable_value: str
+    computed_duty: str
+    computed_vat: str
+    computed_consumption_tax: str
+    computed_tax: str
+    returned_value: str
+    tax_no: str
+    tax_bill_duty: str | None
+    tax_bill_vat: str | None
+    tax_bill_consumption_tax: str | None
+    tax_bill_status: str
+    override_reason: str
+    overridden_by: str
+    overridden_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+    released_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    created_at: datetime.datetime
+    lines: list[DeclarationLineOut] = []
+    findings: list[FindingOut] = []
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    message_type: str
+    guid: str
+    status: str
+    attempts: int
+    last_error: str
+    source: str
+    sha256: str
+    decoded: dict
+    created_at: datetime.datetime
+    sent_at: datetime.datetime | None
+    declaration_id: int | None
+    raw: str | None = Field(None, description="the verbatim XML, only for callers who may see personal data")
+
+
+class TaxLineOut(Schema):
+    sku: str
+    dutiable_value: str
+    customs_duty: str
+    vat: str
+    consumption_tax: str
+
+
+class TaxOut(Schema):
+    regime: str
+    dutiable_value: str
+    customs_duty: str
+    vat: str
+    consumption_tax: str
+    total: str
+    lines: list[TaxLineOut]
+
+
+class QuoteFindingOut(Schema):
+    code: str
+    field: str
+    message: str
+
+
+class QuoteOut(Schema):
+    findings: list[QuoteFindingOut]
+    tax: TaxOut | None
+
+
 class DeclarationFilter(Schema):
     status: str = ""
     store: str = Field("", description="store code")
@@ -92,7 +238,7 @@ def _declaration(request, pk: int):
     return queries.get_declaration(user=request.user, pk=pk)
 
 
-@router.get("/declarations", response=list[dict])
+@router.get("/declarations", response=list[DeclarationOut])
 @paginate(Pagination)
 @api_permission("customs.view_declaration")
 def list_declarations(request: HttpRequest, filters: Query[DeclarationFilter]):
@@ -101,14 +247,14 @@ def list_declarations(request: HttpRequest, filters: Query[DeclarationFilter]):
     return [queries.declaration_dict(row, user=request.user, detail=False) for row in rows]
 
 
-@router.get("/declarations/{declaration_id}", response={200: dict, 404: ErrorsOut})
+@router.get("/declarations/{declaration_id}", response={200: DeclarationOut, 404: ErrorsOut})
 @api_permission("customs.view_declaration")
 def get_declaration(request: HttpRequest, declaration_id: int):
     """One declaration with its lines and pre-check findings."""
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations", response={200: dict, 201: dict, **WRITE_ERRORS})
+@router.post("/declarations", response={200: DeclarationOut, 201: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.add_declaration")
 def create_declaration(request: HttpRequest, payload: DeclarationIn):
     """Create (201) and pre-check the declaration of a cross-border order; an existing one is answered (200).
@@ -127,7 +273,7 @@ def create_declaration(request: HttpRequest, payload: DeclarationIn):
     return Status(200 if existed else 201, _answer(request, declaration.pk))
 
 
-@router.patch("/declarations/{declaration_id}", response={200: dict, **WRITE_ERRORS})
+@router.patch("/declarations/{declaration_id}", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.change_declaration")
 def update_declaration(request: HttpRequest, declaration_id: int, payload: IdentityIn):
     """Correct identity, payment or waybill fields before submission, then pre-check again."""
@@ -136,7 +282,7 @@ def update_declaration(request: HttpRequest, declaration_id: int, payload: Ident
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations/{declaration_id}/recheck", response={200: dict, **WRITE_ERRORS})
+@router.post("/declarations/{declaration_id}/recheck", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.change_declaration")
 def recheck_declaration(request: HttpRequest, declaration_id: int):
     """Run the pre-checks again (findings replaced; state ready or precheck_failed)."""
@@ -144,7 +290,7 @@ def recheck_declaration(request: HttpRequest, declaration_id: int):
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations/{declaration_id}/override", response={200: dict, **WRITE_ERRORS})
+@router.post("/declarations/{declaration_id}/override", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.override_declaration")
 def override_declaration(request: HttpRequest, declaration_id: int, payload: ReasonIn):
     """Let failed pre-checks pass with a reason (audited): precheck_failed -> ready."""
@@ -153,7 +299,7 @@ def override_declaration(request: HttpRequest, declaration_id: int, payload: Rea
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations/{declaration_id}/submit", response={200: dict, **WRITE_ERRORS})
+@router.post("/declarations/{declaration_id}/submit", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.submit_declaration")
 def submit_declaration(request: HttpRequest, declaration_id: int):
     """Build, sign and queue the order, payment, waybill and list messages of a ready declaration."""
@@ -161,7 +307,7 @@ def submit_declaration(request: HttpRequest, declaration_id: int):
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations/{declaration_id}/cancel", response={200: dict, **WRITE_ERRORS})
+@router.post("/declarations/{declaration_id}/cancel", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.submit_declaration")
 def cancel_declaration(request: HttpRequest, declaration_id: int, payload: ReasonIn):
     """Ask customs to cancel the list (CEB623); the declaration waits in cancelling for CEB624."""
@@ -170,7 +316,7 @@ def cancel_declaration(request: HttpRequest, declaration_id: int, payload: Reaso
     return _answer(request, declaration_id)
 
 
-@router.post("/declarations/{declaration_id}/return", response={200: dict, **WRITE_ERRORS})
+@router.post("/declarations/{declaration_id}/return", response={200: DeclarationOut, **WRITE_ERRORS})
 @api_permission("customs.submit_declaration")
 def return_declaration(request: HttpRequest, declaration_id: int, payload: ReturnIn):
     """Ask customs to accept a return of released goods (CEB625), lines by gnum and quantity."""
@@ -179,7 +325,7 @@ def return_declaration(request: HttpRequest, declaration_id: int, payload: Retur
     return _answer(request, declaration_id)
 
 
-@router.get("/declarations/{declaration_id}/messages", response={200: list[dict], 404: ErrorsOut})
+@router.get("/declarations/{declaration_id}/messages", response={200: list[MessageOut], 404: ErrorsOut})
 @api_permission("customs.view_declaration")
 def declaration_messages(request: HttpRequest, declaration_id: int):
     """The messages sent and receipts received of a declaration, oldest first (raw XML only for users who may
@@ -189,7 +335,17 @@ def declaration_messages(request: HttpRequest, declaration_id: int):
     return [queries.message_dict(message, raw=raw) for message in queries.list_messages(declaration=declaration)]
 
 
-@router.post("/quote", response={200: dict, 400: ErrorsOut, 403: ErrorsOut})
+QUOTE_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "description": "the normalised order schema plus the customs keys (docs/customs.md, Quote)",
+    "required": ["lines"], "properties": {
+        "store": {"type": "string"}, "regime": {"type": "string", "enum": ["comprehensive", "postal"]},
+        "decl_date": {"type": "string", "format": "date"}, "lines": {"type": "array", "items": {"type": "object"}},
+        "freight": {"type": "string"}, "insured_fee": {"type": "string"}, "discount": {"type": "string"},
+        "tax_total": {"type": "string"}, "buyer_name": {"type": "string"}, "buyer_id_number": {"type": "string"},
+        "annual_used": {"type": "string"}}}}}}}
+
+
+@router.post("/quote", response={200: QuoteOut, 400: ErrorsOut, 403: ErrorsOut}, openapi_extra=QUOTE_BODY)
 @api_permission("customs.view_declaration")
 def quote(request: HttpRequest):
     """Pre-check and tax one order without saving anything (input schema: docs/customs.md "Quote").

@@ -50,6 +50,9 @@ INDEX_GROUPS = [
                          "sales.storeskumapping", "sales.reviewrule", "sales.blacklist", "sales.allocationrule",
                          "sales.storesalessetting"]),
     ("aftersales", _("售后"), ["aftersales.aftersalescase"]),
+    ("customs", _("关务"), ["customs.productfiling", "customs.customschannel", "customs.referencecode",
+                           "customs.positivelistline", "customs.taxrate", "customs.crossborderlimit",
+                           "customs.declaration", "customs.customsmessage"]),
 ]
 
 

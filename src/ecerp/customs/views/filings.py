@@ -162,39 +162,39 @@ def _filing_action(request, pk: int, action):
     return redirect("customs:filing", pk)
 
 
-@require_POST
 @require_permission("customs.change_productfiling")
+@require_POST
 def filing_submit(request, pk: int):
     """Submit a draft filing for approval."""
     return _filing_action(request, pk, lambda filing: services.submit_filing(user=request.user, filing=filing))
 
 
-@require_POST
 @require_permission("customs.approve_productfiling")
+@require_POST
 def filing_approve(request, pk: int):
     """Approve a submitted filing (with the filing number customs gave, if any)."""
     return _filing_action(request, pk, lambda filing: services.approve_filing(
         user=request.user, filing=filing, filing_no=request.POST.get("filing_no", "")))
 
 
-@require_POST
 @require_permission("customs.approve_productfiling")
+@require_POST
 def filing_reject(request, pk: int):
     """Reject a submitted filing with a reason."""
     return _filing_action(request, pk, lambda filing: services.reject_filing(
         user=request.user, filing=filing, reason=request.POST.get("reason", "")))
 
 
-@require_POST
 @require_permission("customs.change_productfiling")
+@require_POST
 def filing_reopen(request, pk: int):
     """Reopen an approved filing as a new draft version, with a reason."""
     return _filing_action(request, pk, lambda filing: services.reopen_filing(
         user=request.user, filing=filing, reason=request.POST.get("reason", "")))
 
 
-@require_POST
 @require_permission("customs.import_productfiling")
+@require_POST
 def filing_import(request):
     """Import filings from an uploaded xlsx/csv sheet (all or nothing; problems listed by row and column)."""
     upload = request.FILES.get("file")

@@ -43,3 +43,35 @@ def test_concurrent_deliveries_of_one_receipt_are_one_row():
     assert CustomsMessage.objects.filter(direction="in").count() == 1
     declaration.refresh_from_db()
     assert declaration.status == "released"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_declarations_of_one_order_create_one():
+    # given an order
+    from ecerp.customs.models import Declaration
+    from ecerp.customs.services.declarations import create_declarations
+    from tests.customs.test_declaration_helpers import identity, sales_order
+
+    order = sales_order(cross_border_store(), [(filed_product("MILK-1"), 1, "100")])
+    barrier = threading.Barrier(WORKERS)
+    results, errors = [None] * WORKERS, []
+
+    def work(n):
+        try:
+            barrier.wait()
+            results[n] = create_declarations(user=None, orders=[order], identities={order.pk: identity()})[0].pk
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    # when four callers declare it at the same moment
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then one declaration exists and every caller got it
+    assert errors == []
+    assert Declaration.objects.count() == 1 and set(results) == {Declaration.objects.get().pk}

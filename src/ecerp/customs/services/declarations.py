@@ -38,6 +38,7 @@ from ecerp.customs.states import (
     MessageDirection,
     MessageStatus,
 )
+from ecerp.sales.models import SalesOrder
 
 D = DeclarationStatus
 CENT = Decimal("0.01")
@@ -249,6 +250,8 @@ def create_declarations(*, user, orders: Iterable, identities: Mapping | None = 
     now = timezone.now()
     with transaction.atomic():
         for order in orders:
+            # the order row lock serialises two callers declaring the same order at once
+            SalesOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).first()
             existing = Declaration.objects.filter(order=order).first()
             if existing is not None:
                 created.append(existing)

@@ -125,3 +125,12 @@ def test_list_lines_must_match_the_order_quantities_and_run_from_one():
     assert ("LIST_LINES_MISMATCH", "lines.1.quantity") in codes(run_prechecks(facts(lines=(line(order_quantity=2),))))
     assert ("LIST_LINES_MISMATCH", "lines") in codes(run_prechecks(facts(lines=(line(gnum=2),))))
     assert run_prechecks(facts(lines=(line(order_quantity=1),))).passed
+
+
+def test_messages_render_in_the_readers_language():
+    from django.utils import translation
+
+    finding = run_prechecks(facts(pack_no=3)).findings[0]
+    assert finding.message == "件数必须为 1（实际 3）"
+    with translation.override("en"):
+        assert finding.message == "The number of packages must be 1 (given 3)"

@@ -374,3 +374,15 @@ def test_same_seed_and_same_input_give_identical_receipts(tmp_path, signer):
     assert [dxp.unwrap(item.payload).message for item in results[0]] == \
         [dxp.unwrap(item.payload).message for item in results[1]]
     assert "500" in statuses(results[0], "CEB622") and "399" in statuses(results[0], "CEB622")
+
+
+def test_a_receipt_that_cannot_be_built_is_dropped_without_blocking_the_others(tmp_path, signer):
+    # given a queued receipt missing a field its XSD requires, queued before a good one
+    simulator = make_simulator(tmp_path, signer)
+    simulator.store.schedule(due_at=NOW, message_type="CEB312", receipt={"guid": "X" * 36, "return_status": "2",
+                             "return_time": NOW.isoformat()}, receiver=docs.DXP_ID)
+    # when an order arrives
+    out = simulator.handle(envelope("CEB311", [docs.order_document()], signer))
+    # then the order's receipts still go out, and nothing stays queued
+    assert statuses(out, "CEB312") == ["2", "3", "120"]
+    assert simulator.store.waiting() == 0

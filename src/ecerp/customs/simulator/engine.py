@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from ecerp.core.errors import DomainError
 from ecerp.customs import calculations, dxp, schema
 from ecerp.customs.receipts.build import build_receipt_message
 from ecerp.customs.signing import verify
@@ -58,6 +60,7 @@ from ecerp.customs.simulator.rules import (
 )
 from ecerp.customs.simulator.store import SimulatorStore
 
+logger = logging.getLogger(__name__)
 GUID_NAMESPACE = uuid.UUID("6f1c2a4e-8d0b-4c61-9a52-3e7f0c9b1d24")
 ZERO = Decimal("0")
 # Sim-internal states of a goods list.
@@ -137,7 +140,12 @@ class Simulator:
         # Sending a receipt may make another one due at once (800 then 899 when the parcel is signed).
         while rows := self.store.due(now):
             for row in rows:
-                message = self._emit(row)
+                try:
+                    message = self._emit(row)
+                except DomainError as error:  # a receipt that cannot be built must not block the others
+                    logger.error("simulator receipt %s dropped: %s", row["id"], error)
+                    self.store.mark_sent(row["id"], error=str(error))
+                    continue
                 if send is not None:
                     send(message.name, message.payload)
                 self.store.mark_sent(row["id"])

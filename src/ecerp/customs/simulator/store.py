@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, due_at TEXT NOT NULL, message_type TEXT NOT NULL,
     receipt TEXT NOT NULL, receiver TEXT NOT NULL, list_key TEXT NOT NULL DEFAULT '',
-    effect TEXT NOT NULL DEFAULT '', sent INTEGER NOT NULL DEFAULT 0);
+    effect TEXT NOT NULL DEFAULT '', sent INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (sent, due_at, id);
 """
 
@@ -56,6 +56,9 @@ class SimulatorStore:
         self.db = sqlite3.connect(self.path, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.executescript(SCHEMA)
+        columns = {row["name"] for row in self.db.execute("PRAGMA table_info(outbox)")}
+        if "error" not in columns:  # a store written by the first version
+            self.db.execute("ALTER TABLE outbox ADD COLUMN error TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.db.close()
@@ -147,8 +150,9 @@ class SimulatorStore:
                               (list_key,)).fetchone()
         return row["due"] if row else None
 
-    def mark_sent(self, outbox_id: int) -> None:
-        self.db.execute("UPDATE outbox SET sent = 1 WHERE id = ?", (outbox_id,))
+    def mark_sent(self, outbox_id: int, *, error: str = "") -> None:
+        """Mark a queued receipt done: sent, or (with error) dropped because it could not be built."""
+        self.db.execute("UPDATE outbox SET sent = ?, error = ? WHERE id = ?", (2 if error else 1, error, outbox_id))
 
     def drop_scheduled(self, list_key: str) -> int:
         """Forget the unsent receipts of a list (it was cancelled); return how many."""

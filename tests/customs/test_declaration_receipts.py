@@ -231,3 +231,21 @@ def test_a_receipt_for_an_unknown_declaration_is_kept_unmatched(customs_user):
                                             "return_status": "120", "return_time": WHEN, "return_info": ""}])
     result = record_incoming(raw=raw, source="t")
     assert (result.receipts, result.unmatched, result.message.declaration_id) == (1, 1, None)
+
+
+def test_a_rejected_declaration_can_be_fixed_and_submitted_again(customs_user):
+    # given a declaration rejected by customs
+    from ecerp.customs.services.declarations import recheck_declaration
+
+    declaration = submitted(customs_user)
+    record_incoming(raw=list_receipt(declaration, "100", info="退单"), source="t")
+    declaration.refresh_from_db()
+    assert declaration.status == D.REJECTED
+    # when it is re-checked and submitted again
+    recheck_declaration(user=customs_user, declaration=declaration)
+    submit_declaration(user=customs_user, declaration=declaration)
+    # then the new receipts apply from the start
+    record_incoming(raw=list_receipt(declaration, "800"), source="t")
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.list_status) == (D.RELEASED, "800")
+    assert CustomsMessage.objects.filter(declaration=declaration, direction="out").count() == 8

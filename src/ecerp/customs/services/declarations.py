@@ -412,7 +412,15 @@ def submit_declaration(*, user, declaration: Declaration) -> list[CustomsMessage
             messages.append(_store_message(declaration=declaration, message_type=message_type, raw=raw, guid=guid,
                                            decoded=_decoded(declaration, message_type, document)))
         declaration.submitted_at = timezone.now()
-        declaration.save(update_fields=["submitted_at", "updated_at"])
+        # a resubmission after a rejection starts the documents' receipts afresh (else the old "100" would
+        # outrank every receipt of the new messages)
+        for name in ("order", "payment", "waybill", "list"):
+            setattr(declaration, f"{name}_status", "")
+            setattr(declaration, f"{name}_rank", 0)
+        declaration.return_info = ""
+        declaration.save(update_fields=["submitted_at", "order_status", "order_rank", "payment_status",
+                                        "payment_rank", "waybill_status", "waybill_rank", "list_status", "list_rank",
+                                        "return_info", "updated_at"])
         move_declaration(user, declaration, D.SUBMITTED)
     return messages
 

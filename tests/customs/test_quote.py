@@ -150,3 +150,21 @@ def test_a_postal_what_if_needs_its_rate():
         quote(order(regime="postal", lines=[what_if("100", hs_code="6204420000")]))
     assert [(detail.code, detail.field) for detail in error.value.details] == [
         ("QUOTE_INVALID", "lines.1.postal_tax_rate")]
+
+
+def test_annual_used_comes_from_the_released_declarations_of_the_buyer(make_user):
+    # given a released declaration of 22,000 for the buyer this year
+    from ecerp.customs.services.declarations import record_incoming, submit_declaration
+    from tests.customs.test_declaration_helpers import declare, list_receipt
+
+    user = make_user("c0", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("BIG-1"), 1, "22000")])
+    submit_declaration(user=user, declaration=declaration)
+    record_incoming(raw=list_receipt(declaration, "800"), source="t")
+    # when the same buyer's next order of 4,500 is quoted (without annual_used)
+    answer = quote(order(regime="comprehensive", lines=[what_if("4500", vat_rate="0.13")]))
+    # then the quota is found exceeded; another buyer is fine
+    assert [item["code"] for item in answer["findings"]] == ["ANNUAL_QUOTA_EXCEEDED"]
+    other = "110105198505121238"
+    assert quote(order(regime="comprehensive", buyer_id_number=other, payer_id_number=other,
+                       lines=[what_if("4500", vat_rate="0.13")]))["findings"] == []

@@ -71,6 +71,13 @@ DOCUMENT_STATUSES = (
     (_("订单 CEB311"), "order_status", "order"), (_("支付单 CEB411"), "payment_status", "payment"),
     (_("运单 CEB511"), "waybill_status", "waybill"), (_("清单 CEB621"), "list_status", "inventory"),
 )
+# what the tax basis (Declaration.tax_basis: the tax engine's basis or the limit classification) means
+TAX_BASIS_LABELS = {
+    "within_limits": _("限值以内（关税 0，增值税、消费税按 70%）"),
+    "full_rate": _("单件不可分割超限，按货物税率全额征收"),
+    "single_limit_exceeded": _("超过单次交易限值"), "annual_quota_exceeded": _("超过年度交易限值"),
+    "postal": _("行邮税"), "postal_exempt": _("行邮税 50 元以下免征"),
+}
 
 
 def _label(name: str) -> str:
@@ -154,9 +161,14 @@ def line_columns() -> list[tuple[str, str]]:
     return [(str(DeclarationLine._meta.get_field(name).verbose_name), element) for name, element in LINE_FIELDS]
 
 
-def line_rows(declaration: Declaration) -> list[list]:
-    """The goods-list lines as rows of values in LINE_FIELDS order (lines prefetched)."""
-    return [[getattr(line, name) for name, _element in LINE_FIELDS] for line in declaration.lines.all()]
+# long texts of the goods list that may wrap (the other columns stay on one line)
+WRAPPED_LINE_FIELDS = frozenset({"item_name", "gname", "gmodel"})
+
+
+def line_rows(declaration: Declaration) -> list[list[tuple]]:
+    """The goods-list lines as rows of (value, wraps) in LINE_FIELDS order (lines prefetched)."""
+    return [[(getattr(line, name), name in WRAPPED_LINE_FIELDS) for name, _element in LINE_FIELDS]
+            for line in declaration.lines.all()]
 
 
 def document_statuses(declaration: Declaration) -> list[dict]:
@@ -180,6 +192,13 @@ def tax_comparison(declaration: Declaration) -> list[dict]:
     rows.append({"label": _("合计"), "computed": declaration.computed_tax, "bill": total_bill if has_bill else None,
                  "difference": (total_bill - declaration.computed_tax) if has_bill else None})
     return rows
+
+
+def tax_notes(declaration: Declaration) -> dict:
+    """The tax basis and the tax-bill status in words."""
+    basis = declaration.tax_basis
+    return {"basis": str(TAX_BASIS_LABELS.get(basis, basis)),
+            "bill_status": status_label(declaration.tax_bill_status, "tax") if declaration.tax_bill_status else ""}
 
 
 def declaration_messages(declaration: Declaration) -> list[CustomsMessage]:

@@ -158,7 +158,8 @@ def declaration_detail(request, pk: int):
                    line_rows_with_lines=list(zip(console.line_rows(declaration), lines, strict=True)),
                    return_lines=[(line, line.qty - line.returned_qty) for line in lines],
                    exception_states=console.EXCEPTION_ORDER, nav="console",
-                   tax=console.tax_comparison(declaration), findings=list(declaration.findings.all()),
+                   tax=console.tax_comparison(declaration),
+                   tax_notes=console.tax_notes(declaration), findings=list(declaration.findings.all()),
                    actions=_actions(request.user, declaration), messages_shown=shown,
                    timeline=console.timeline(declaration, sent),
                    can_open_order=has_permission(request.user, "sales.view_salesorder"))

@@ -33,8 +33,9 @@ class Clock:
         return self.now
 
 
-def make_signer(tmp_path, algorithm: str = "sm2-sm3"):
-    return software_signer(algorithm, key_dir=tmp_path / "keys")
+def make_signer(tmp_path=None, algorithm: str = "sm2-sm3"):
+    """The software signer in the default key folder (created once, as ECERP's own signing uses it)."""
+    return software_signer(algorithm)
 
 
 def envelope(message_type: str, documents, signer, *, tamper=None, cop_msg_id: str | None = None) -> bytes:

@@ -96,8 +96,8 @@ def _batch_submit(request, declaration) -> None:
                                                                     "count": len(sent)})
 
 
-@require_POST
 @require_permission("customs.view_declaration")
+@require_POST
 def declaration_batch(request):
     """Batch actions of the console on the ticked declarations (recheck or submit), one result per row."""
     action = request.POST.get("action", "")
@@ -176,32 +176,32 @@ def _act(request, pk: int, action, success: str):
     return redirect("customs:declaration", pk)
 
 
-@require_POST
 @require_permission(CHANGE)
+@require_POST
 def declaration_recheck(request, pk: int):
     """Run the pre-checks of the declaration again (customs.change_declaration)."""
     return _act(request, pk, lambda declaration: services.recheck_declaration(
         user=request.user, declaration=declaration), _("已重新预检"))
 
 
-@require_POST
 @require_permission(OVERRIDE)
+@require_POST
 def declaration_override(request, pk: int):
     """Let failed pre-checks go on with a reason (customs.override_declaration; audited by the service)."""
     return _act(request, pk, lambda declaration: services.override_prechecks(
         user=request.user, declaration=declaration, reason=request.POST.get("reason", "")), _("已放行预检"))
 
 
-@require_POST
 @require_permission(SUBMIT)
+@require_POST
 def declaration_submit(request, pk: int):
     """Build, sign and queue the four messages of a ready declaration (customs.submit_declaration)."""
     return _act(request, pk, lambda declaration: services.submit_declaration(
         user=request.user, declaration=declaration), _("已生成报文，等待发送"))
 
 
-@require_POST
 @require_permission(SUBMIT)
+@require_POST
 def declaration_cancel(request, pk: int):
     """Ask customs to cancel the list (CEB623) with a reason (customs.submit_declaration)."""
     return _act(request, pk, lambda declaration: services.request_cancel(
@@ -222,8 +222,8 @@ def _return_lines(post) -> list[tuple[int, int]]:
     return sorted(lines)
 
 
-@require_POST
 @require_permission(SUBMIT)
+@require_POST
 def declaration_return(request, pk: int):
     """Ask customs to accept a return of released goods (CEB625): quantities per line and a reason."""
     return _act(request, pk, lambda declaration: services.request_return(

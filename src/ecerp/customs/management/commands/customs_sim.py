@@ -6,6 +6,7 @@ command maps the hyphenated name).
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -16,6 +17,11 @@ from ecerp.customs.simulator.knowledge import EcerpKnowledge
 from ecerp.customs.simulator.rules import SimulatorRules
 from ecerp.customs.simulator.runner import run
 from ecerp.customs.simulator.store import SimulatorStore, default_path
+
+
+def registered_keys() -> dict:
+    """The enterprise keys customs knows: ECERP's software keys (settings ECERP_CUSTOMS_KEY_DIR or var/customs-keys)."""
+    return trusted_software_keys(getattr(settings, "ECERP_CUSTOMS_KEY_DIR", None))
 
 
 class Command(BaseCommand):
@@ -46,7 +52,7 @@ class Command(BaseCommand):
                                step_seconds=step_seconds, wait_seconds=wait_seconds,
                                review_below_reference_ratio=Decimal("0.5"))
         simulator = Simulator(store=SimulatorStore(store or default_path()), rules=rules, knowledge=EcerpKnowledge(),
-                              trusted_keys=trusted_software_keys)
+                              trusted_keys=registered_keys)
         channel = get_transport(CUSTOMS, kind=transport)
         self.stdout.write(f"海关模拟器已启动 / customs simulator started ({channel!r}, seed {seed})")
         self.stdout.flush()

@@ -482,3 +482,21 @@ def test_bytes_that_are_no_key_in_the_trust_list_make_an_unknown_key(key_dir):
     signer = software_signer(SM2_SM3, key_dir)
     outcome = verify(signer.sign(CEB_MESSAGE), trusted={signer.key_name: b"not a key"})
     assert outcome.code == SigningCode.KEY_UNKNOWN
+
+
+
+def test_an_sm2_key_whose_scalar_starts_with_a_zero_byte_signs_and_round_trips(monkeypatch):
+    # given gmalg returning a private scalar shorter than 32 bytes (it does for about 1 key in 256)
+    import gmalg
+
+    from ecerp.customs.signing.sm2 import Sm2Key
+
+    short = bytes(range(1, 32))
+    assert len(short) == 31
+    public_point = gmalg.SM2().generate_pk(short)
+    monkeypatch.setattr(gmalg.SM2, "generate_keypair", lambda self: (short, public_point))
+    # when a key is generated, saved and loaded again
+    key = Sm2Key.from_pem(Sm2Key.generate().to_pem())
+    # then it is a 32-byte key whose signatures verify
+    assert len(key.private_key) == 32
+    assert key.public_key.verify(b"payload", key.sign_bytes(b"payload"))

@@ -135,4 +135,5 @@ class Sm2Key:
     def generate(cls) -> Sm2Key:
         """Create a new key pair."""
         private_key, public_point = gmalg.SM2().generate_keypair()
-        return cls(private_key, public_point)
+        # gmalg returns the scalar in as few bytes as it needs (1 key in 256 is shorter than 32 bytes)
+        return cls(private_key.rjust(32, b"\x00"), public_point)

@@ -72,6 +72,11 @@ def test_serve_set_up_loads_demo_and_creates_admin_only_on_first_start(static_ro
     assert first["demo"]["products"] == Product.objects.count() > 400
     assert first["admin_created"] and first["password"]
     assert authenticate(username="admin", password=first["password"]).is_superuser
+    # and the demo's cross-border orders have customs declarations, the passing ones with messages to send
+    from ecerp.customs.models import CustomsMessage, Declaration
+
+    assert first["demo"]["declarations"] == Declaration.objects.count() > 0
+    assert CustomsMessage.objects.filter(direction="out", status="pending").exists()
     banner = "\n".join(lines)
     assert "登录 / Login: http://127.0.0.1:8021/  用户名 admin  密码 " + first["password"] in banner
     # when it starts a second time

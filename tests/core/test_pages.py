@@ -153,7 +153,7 @@ def test_home_shows_modules_counts_and_links(admin_user):
     # and a module that is installed links to its start page
     live = {module["key"]: module for module in response.context["modules"]}
     assert live["inventory"]["url"] == "/inventory/" and 'href="/inventory/"' in page
-    assert live["customs"]["url"] == "/customs/filings/"
+    assert live["customs"]["url"] == "/customs/"
     # and each master-data type is counted and linked to its list
     products = next(entry for entry in response.context["masterdata"] if entry["key"] == "product")
     assert products["count"] == 2 and products["url"] == "/admin/masterdata/product/"

@@ -105,7 +105,7 @@ MODULES = [
     ("aftersales", _("售后"), _("仅退款、退货退款、换货、拦截"), "aftersales:cases", "aftersales.view_aftersalescase"),
     ("inventory", _("库存"), _("出入库流水、拣货发货、调拨、盘点"), "inventory:stock", "inventory.view_stockbalance"),
     ("purchasing", _("采购"), _("补货建议、采购订单、收货与退货"), None, None),
-    ("customs", _("关务"), _("商品备案、清单申报、回执、税款"), "customs:filings", "customs.view_productfiling"),
+    ("customs", _("关务"), _("商品备案、清单申报、回执、税款"), "customs:console", "customs.view_declaration"),
     ("finance", _("财务"), _("应收应付、对账、月结、报表"), None, None),
     ("insights", _("报表"), _("核心指标与经营看板"), None, None),
 ]

@@ -4,6 +4,8 @@ from django.core.management.base import BaseCommand
 
 from ecerp.aftersales.demo import AFTERSALES_LABELS, build_demo_aftersales, demo_aftersales_loaded
 from ecerp.core.errors import DomainError
+from ecerp.customs.demo import build_demo_customs
+from ecerp.customs.demo_declarations import build_demo_declarations
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
 from ecerp.sales.demo import ORDER_LABELS, build_demo_orders, demo_orders_loaded
 
@@ -30,6 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if demo_loaded() and demo_orders_loaded() and demo_aftersales_loaded():
             self.stdout.write("演示数据已存在，未重复创建。/ The demo company is already loaded; nothing done.")
+            self._customs()
             return
         try:
             if demo_loaded():
@@ -57,3 +60,12 @@ class Command(BaseCommand):
             self.stdout.write("演示售后和仓库单据已创建 / Demo after-sales cases and warehouse documents created:")
             for key, label in AFTERSALES_LABELS:
                 self.stdout.write(f"  {label}: {aftersales.get(key, 0)}")
+        self._customs()
+
+    def _customs(self):
+        """Add the customs demo (filings, channel profiles, declarations of the cross-border orders); idempotent."""
+        customs = build_demo_customs(None)
+        declarations = build_demo_declarations(None)
+        if customs.get("filings") or declarations.get("declarations"):
+            self.stdout.write(f"演示关务已创建 / Demo customs created: {customs.get('filings', 0)} 个商品备案 filings, "
+                              f"{declarations.get('declarations', 0)} 个申报单 declarations")

@@ -25,6 +25,8 @@ from django.db import connections
 from ecerp.aftersales.demo import build_demo_aftersales
 from ecerp.core import services as core_services
 from ecerp.core.management.commands.createadmin import create_admin, login_banner
+from ecerp.customs.demo import build_demo_customs
+from ecerp.customs.demo_declarations import build_demo_declarations
 from ecerp.masterdata.demo import build_demo_company, demo_loaded
 from ecerp.sales.demo import build_demo_orders
 
@@ -67,6 +69,13 @@ def set_up(*, write=print, load_demo: bool = True, bind: str = DEFAULT_BIND) -> 
                   f"{aftersales.get('pick_waves', 0)} 个拣货波次 pick waves, "
                   f"{aftersales.get('transfers', 0)} 个调拨单 transfers, "
                   f"{aftersales.get('stocktakes', 0)} 个盘点单 stocktakes")
+            customs = build_demo_customs(None)
+            declarations = build_demo_declarations(None)
+            result["demo"]["declarations"] = declarations.get("declarations", 0)
+            write(f"演示关务已加载 / Demo customs loaded: {customs.get('filings', 0)} 个商品备案 filings, "
+                  f"{declarations.get('declarations', 0)} 个申报单 declarations "
+                  f"({declarations.get('submitted', 0)} 个已生成报文 submitted, "
+                  f"{declarations.get('precheck_failed', 0)} 个预检未通过 failing pre-checks)")
         core_services.set_setting(user=None, key=FIRST_START_KEY, value="1")
 
     if not get_user_model().objects.filter(is_superuser=True).exists():

@@ -14,8 +14,8 @@ from ecerp.customs import dxp
 from ecerp.customs.exchange import CUSTOMS, ENTERPRISE
 from ecerp.customs.exchange.folder import FolderTransport
 from ecerp.customs.exchange.jobs import run_exchange_round
-from ecerp.customs.messages.build import build_message
 from ecerp.customs.models import CustomsMessage, ProductFiling
+from ecerp.customs.services.declaration_signoff import report_sign_off
 from ecerp.customs.services.declarations import (
     override_prechecks,
     record_incoming,
@@ -23,7 +23,7 @@ from ecerp.customs.services.declarations import (
     request_return,
     submit_declaration,
 )
-from ecerp.customs.signing import get_signer, trusted_software_keys
+from ecerp.customs.signing import trusted_software_keys
 from ecerp.customs.simulator.engine import Simulator
 from ecerp.customs.simulator.knowledge import EcerpKnowledge
 from ecerp.customs.simulator.rules import SimulatorRules
@@ -31,7 +31,6 @@ from ecerp.customs.simulator.runner import run_round
 from ecerp.customs.simulator.store import SimulatorStore
 from ecerp.customs.states import DeclarationStatus as D
 from ecerp.customs.states import MessageDirection, MessageStatus
-from tests.customs import documents as docs
 from tests.customs.test_declaration_helpers import BUYER_ID, cross_border_store, declare, filed_product
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +56,8 @@ class World:
             run_exchange_round(transport=self.enterprise)
 
     def sign_off(self, declaration) -> None:
-        """The logistics company reports the parcel signed for (CEB513), on the same exchange."""
-        status = docs.waybill_status_document(logistics_code=declaration.logistics_code,
-                                              logistics_no=declaration.logistics_no)
-        message = get_signer().sign(build_message("CEB513", [status], docs.base_transfer()))
-        self.enterprise.send("CEB513_signed.xml", dxp.wrap(message, message_type="CEB513", sender_id=docs.DXP_ID))
+        """The carrier's sign-off reaches ECERP, which reports it to customs (CEB513) on the next round."""
+        report_sign_off(user=None, declaration=declaration)
 
 
 @pytest.fixture

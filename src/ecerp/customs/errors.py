@@ -42,6 +42,8 @@ class CustomsError(enum.StrEnum):
     MESSAGE_INVALID = "MESSAGE_INVALID"
     QUOTE_INVALID = "QUOTE_INVALID"
     IDENTITY_INVALID = "IDENTITY_INVALID"
+    # sign-off (CEB513)
+    NOT_RELEASED = "NOT_RELEASED"
 
 
 class CustomsInvalid(DomainError):

@@ -32,8 +32,11 @@ customs/receipts/build.py: CEB312/412/512/622 in the sequences customs sends (2,
 list; 2, 120 for the others; some rejections and manual reviews), messages of 1, 10 or 100 receipts; then
 parse_receipts on every message.
 
-    .venv/bin/python bench/w5_customs.py [--orders 100000] [--db URL] [--workers 2] [--sign-sample 2000]
-                                         [--receipts 100000]
+    .venv/bin/python bench/w5_customs.py [--orders 100000] [--db URL] [--workers 2] [--lookups service|batch]
+                                         [--sign-sample 2000] [--receipts 100000]
+
+--lookups service (default) makes the pre-checks' database look-ups per order as the services do; batch
+makes them once per batch of 1,000 orders (see BatchLookups). Figures and analysis: docs/benchmarks.md.
 
 The last line printed is one JSON object (see ../shared/bench/WORKLOADS.md).
 """

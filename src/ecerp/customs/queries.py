@@ -273,6 +273,13 @@ def _problem(filing: ProductFiling | None, product_code: str, on_date: datetime.
     return None
 
 
+def problem_of_filing(filing: ProductFiling | None, product_code: str,
+                      on_date: datetime.date) -> tuple[str, str] | None:
+    """filing_problem() of a product whose filing (or None) is loaded already: no query (the positive list is
+    read from the per-process cache)."""
+    return _problem(filing, product_code, on_date)
+
+
 def filing_problem(product, on_date: datetime.date) -> tuple[str, str] | None:
     """Return (code, message) when product may not be declared on on_date, else None.
 

@@ -93,13 +93,17 @@ def filing_of(product):
         return None
 
 
-def filing_problem(product, on: datetime.date) -> tuple[str, str] | None:
-    """(PRODUCT_NOT_FILED | NOT_ON_POSITIVE_LIST, detail) or None (part 5's rule)."""
+def filing_problem(product, on: datetime.date, *, filing=None, loaded: bool = False) -> tuple[str, str] | None:
+    """(PRODUCT_NOT_FILED | NOT_ON_POSITIVE_LIST, detail) or None (part 5's rule).
+
+    loaded: the product's filing (or None) is given in filing, read with the lines: no query.
+    """
     if product is None:
         return (prechecks.FindingCode.PRODUCT_NOT_FILED, "")
     from ecerp.customs.queries import filing_problem as lookup
+    from ecerp.customs.queries import problem_of_filing
 
-    problem = lookup(product, on)
+    problem = problem_of_filing(filing, product.code, on) if loaded else lookup(product, on)
     if problem is None:
         return None
     return (str(problem[0]), str(problem[1]))
@@ -140,6 +144,64 @@ def waybill_reused_by(*, logistics_code: str, logistics_no: str, on: datetime.da
     return rows.exclude(status="cancelled").values_list("cop_no", flat=True).first() or ""
 
 
+class FactsLookups:
+    """The pre-checks' database look-ups for a set of declarations, made once for the set.
+
+    Two queries in all (instead of two per declaration): the released lists of the set's buyers in the set's
+    declaration years (the used annual quota, keyed by the buyer ID's keyed hash), and the declarations
+    that use the set's waybill numbers (reuse within 6 months); plus the tax tolerance setting, read once.
+    Taken after the set's declarations are written, so that two new declarations with one waybill number
+    see each other, as declaring them one by one would.
+    """
+
+    def __init__(self, declarations):
+        from ecerp.customs.models import Declaration
+
+        declarations = list(declarations)
+        self.tolerance = tax_tolerance()
+        hashes = {declaration.buyer_id_hash for declaration in declarations if declaration.buyer_id_hash}
+        years = {declaration.decl_date.year for declaration in declarations}
+        money = DecimalField(max_digits=16, decimal_places=2)
+        self._used: dict[tuple[str, int], list[tuple[int, Decimal]]] = {}
+        if hashes:
+            rows = (Declaration.objects.filter(buyer_id_hash__in=hashes, decl_date__year__in=years,
+                                               status__in=DECLARATION_COUNTED)
+                    .annotate(used=ExpressionWrapper(F("dutiable_value") - F("returned_value"), output_field=money))
+                    .values_list("pk", "buyer_id_hash", "decl_date", "used"))
+            for pk, buyer, day, used in rows:
+                self._used.setdefault((buyer, day.year), []).append((pk, Decimal(used or 0)))
+        numbers = {declaration.logistics_no for declaration in declarations if declaration.logistics_no}
+        self._waybills: dict[tuple[str, str], list[tuple[int, datetime.date, str]]] = {}
+        if numbers:
+            rows = (Declaration.objects.filter(logistics_no__in=numbers).exclude(status="cancelled")
+                    .order_by(*Declaration._meta.ordering)
+                    .values_list("pk", "logistics_code", "logistics_no", "decl_date", "cop_no"))
+            for pk, code, number, day, cop_no in rows:
+                self._waybills.setdefault((code, number), []).append((pk, day, cop_no))
+
+    @classmethod
+    def none(cls) -> FactsLookups:
+        """Look-ups that know no history (no query): for the tax alone, which needs none."""
+        lookups = cls.__new__(cls)
+        lookups.tolerance, lookups._used, lookups._waybills = prechecks.DEFAULT_TAX_TOLERANCE, {}, {}
+        return lookups
+
+    def annual_used(self, declaration) -> Decimal:
+        """annual_used() of the declaration (its own amount left out)."""
+        rows = self._used.get((declaration.buyer_id_hash, declaration.decl_date.year), ())
+        total = sum((used for pk, used in rows if pk != declaration.pk), ZERO)
+        return Decimal(total).quantize(Decimal("0.01"))
+
+    def waybill_reused_by(self, declaration) -> str:
+        """waybill_reused_by() of the declaration: another declaration's number, or ""."""
+        window = datetime.timedelta(days=WAYBILL_REUSE_DAYS)
+        on = declaration.decl_date
+        for pk, day, cop_no in self._waybills.get((declaration.logistics_code, declaration.logistics_no), ()):
+            if pk != declaration.pk and on - window <= day <= on + window:
+                return cop_no
+        return ""
+
+
 # (field, max length) of the declaration's message fields (CUSTOMS.md §1.3-§1.6)
 LENGTHS = (
     ("order_no", 60), ("buyer_reg_no", 60), ("buyer_name", 60), ("buyer_phone", 30), ("buyer_id_number", 60),
@@ -152,11 +214,16 @@ REQUIRED = ("order_no", "ebp_code", "ebc_code", "buyer_phone", "pay_code", "pay_
             "agent_code", "assure_code")
 
 
-def declaration_facts(declaration, lines=None) -> DeclarationFacts:
-    """The facts of a stored declaration (its lines loaded with their products and filings)."""
+def declaration_facts(declaration, lines=None, *, lookups: FactsLookups | None = None,
+                      order_lines: dict[int, int] | None = None) -> DeclarationFacts:
+    """The facts of a declaration: its lines (loaded with their products and filings: no query per line),
+    the look-ups (FactsLookups of a batch, else made for this declaration alone) and the order's lines
+    ({line no: quantity}; default: read from the sales order)."""
     on = declaration.decl_date
     lines = list(declaration.lines.select_related("product__customs_filing")) if lines is None else lines
-    order_lines = {line.line_no: line.quantity for line in declaration.order.lines.all()}
+    if order_lines is None:
+        order_lines = {line.line_no: line.quantity for line in declaration.order.lines.all()}
+    lookups = lookups or FactsLookups([declaration])
     line_facts = []
     for index, line in enumerate(lines):
         filing = filing_of(line.product)
@@ -164,8 +231,8 @@ def declaration_facts(declaration, lines=None) -> DeclarationFacts:
         line_facts.append(LineFacts(
             gnum=line.gnum, sku=line.item_no, quantity=line.qty, price=line.price, total_price=line.total_price,
             hs_code=line.gcode, gname=line.gname, origin_country=line.country,
-            filing_problem=filing_problem(line.product, on), order_quantity=order_lines.get(index + 1),
-            **rates))
+            filing_problem=filing_problem(line.product, on, filing=filing, loaded=True),
+            order_quantity=order_lines.get(index + 1), **rates))
     single, annual = limits(on)
     values = {name: getattr(declaration, name) for name in REQUIRED + tuple(name for name, _ in LENGTHS)}
     return DeclarationFacts(
@@ -181,10 +248,7 @@ def declaration_facts(declaration, lines=None) -> DeclarationFacts:
         waybill_consignee_phone=declaration.waybill_consignee_phone,
         waybill_consignee_address=declaration.waybill_consignee_address, pack_no=declaration.pack_no,
         logistics_code=declaration.logistics_code, logistics_no=declaration.logistics_no,
-        waybill_reused_by=waybill_reused_by(logistics_code=declaration.logistics_code,
-                                            logistics_no=declaration.logistics_no, on=on,
-                                            exclude_pk=declaration.pk),
-        annual_used=annual_used(buyer_id_hash=declaration.buyer_id_hash, year=on.year, exclude_pk=declaration.pk),
+        waybill_reused_by=lookups.waybill_reused_by(declaration), annual_used=lookups.annual_used(declaration),
         single_limit=single, annual_limit=annual, origin_region=declaration.country,
         order_line_count=len(order_lines),
         lengths=tuple((name, str(values[name] or ""), limit) for name, limit in LENGTHS),

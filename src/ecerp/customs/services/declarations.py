@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -26,9 +27,10 @@ from ecerp.core.permissions import check_permission
 from ecerp.core.states import InvalidTransition, move
 from ecerp.customs import prechecks
 from ecerp.customs.errors import CustomsConflict, CustomsError, CustomsInvalid
+from ecerp.customs.identity import check_resident_id
 from ecerp.customs.models import CustomsMessage, Declaration, DeclarationFinding, DeclarationLine
 from ecerp.customs.services import declaration_documents as documents
-from ecerp.customs.services.declaration_facts import declaration_facts, filing_of, tax_tolerance
+from ecerp.customs.services.declaration_facts import FactsLookups, declaration_facts, filing_of
 from ecerp.customs.services.declaration_receipts import IncomingResult, record_incoming  # noqa: F401 - re-export
 from ecerp.customs.states import (
     DECLARATION_EDITABLE,
@@ -132,6 +134,21 @@ def id_hash(id_number: str) -> str:
     return lookup_hash(id_number) if id_number and id_number.strip() else ""
 
 
+def id_number(value) -> str:
+    """An ID number as customs expects it: full-width digits made ASCII, spaces and dashes removed, X upper-case.
+
+    The same normalisation as the pre-check, so that the message, the keyed hash of the annual quota and
+    the payer = buyer comparison all see one number ("１１０１… " and "1101…" are one buyer).
+    """
+    text = str(value or "")
+    return check_resident_id(text).number if text.strip() else ""
+
+
+def phone_number(value) -> str:
+    """A telephone number with full-width characters made ASCII and outer spaces removed."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+
 def _line_rows(order) -> list[DeclarationLine]:
     rows = []
     for gnum, line in enumerate(order.lines.all().order_by("line_no"), start=1):
@@ -189,9 +206,9 @@ def _new_declaration(*, user, order, identity: Mapping, now) -> Declaration:
     discount = _decimal(identity.get("discount"), "discount", order.discount)
     gross, net = _weights(order, identity)
     address = "".join(part for part in (order.province, order.city, order.district, order.address) if part)
-    buyer_id = str(identity.get("buyer_id_number") or "").strip().upper()
+    buyer_id = id_number(identity.get("buyer_id_number"))
     buyer_name = str(identity.get("buyer_name") or "").strip()
-    buyer_phone = str(identity.get("buyer_phone") or order.consignee_phone or "").strip()
+    buyer_phone = phone_number(identity.get("buyer_phone") or order.consignee_phone)
     decl_date = _date(identity.get("decl_date"), "decl_date", timezone.localdate())
     declaration = Declaration(
         order=order, store=store, cop_no=new_cop_no(), regime=channel.regime, trade_mode=channel.trade_mode,
@@ -207,8 +224,8 @@ def _new_declaration(*, user, order, identity: Mapping, now) -> Declaration:
         pay_transaction_id=str(identity.get("pay_transaction_id") or order.platform_order_no)[:60],
         pay_time=_datetime(identity.get("pay_time"), "pay_time", order.payment_time or now),
         payer_name=str(identity.get("payer_name") or buyer_name).strip(),
-        payer_id_number=str(identity.get("payer_id_number") or buyer_id).strip().upper(),
-        payer_phone=str(identity.get("payer_phone") or buyer_phone).strip(),
+        payer_id_number=id_number(identity.get("payer_id_number") or buyer_id),
+        payer_phone=phone_number(identity.get("payer_phone") or buyer_phone),
         logistics_code=_code(channel.logistics), logistics_name=channel.logistics.name[:100],
         logistics_no=str(identity.get("logistics_no") or "").strip(), bill_no=str(identity.get("bill_no") or ""),
         weight=gross, net_weight=net, pack_no=int(identity.get("pack_no") or 1),
@@ -225,7 +242,7 @@ def _new_declaration(*, user, order, identity: Mapping, now) -> Declaration:
         line.declaration = declaration
     DeclarationLine.objects.bulk_create(lines)
     # The withheld tax defaults to the tax computed on the declaration date; the payment to acturalPaid.
-    result = prechecks.compute_tax(declaration_facts(declaration))[0]
+    result = prechecks.compute_tax(declaration_facts(declaration, lookups=FactsLookups.none()))[0]
     computed = result.total if result is not None else Decimal(0)
     declaration.tax_total = _decimal(identity.get("tax_total"), "tax_total", computed)
     declaration.actural_paid = _decimal(identity.get("actural_paid"), "actural_paid",
@@ -257,10 +274,12 @@ def create_declarations(*, user, orders: Iterable, identities: Mapping | None = 
                 created.append(existing)
                 continue
             identity = identities.get(order.pk) or identities.get(str(order.pk)) or identities.get(order.code) or {}
-            declaration = _new_declaration(user=user, order=order, identity=identity, now=now)
-            recheck_declaration(user=user, declaration=declaration)
-            declaration.refresh_from_db()
-            created.append(declaration)
+            created.append(_new_declaration(user=user, order=order, identity=identity, now=now))
+        # the new ones pre-checked together: the look-ups once for the batch, after every row is written
+        new = [declaration for declaration in created if declaration.status == D.DRAFT]
+        recheck_declarations(user=user, declarations=new)
+    for declaration in new:
+        declaration.refresh_from_db()
     return created
 
 
@@ -285,10 +304,12 @@ def update_identity(*, user, declaration: Declaration, identity: Mapping) -> Dec
                 value = _datetime(value, key, declaration.pay_time)
             elif key == "pack_no":
                 value = int(value or 1)
+            elif key in ("buyer_id_number", "payer_id_number"):
+                value = id_number(value)
+            elif key in ("buyer_phone", "payer_phone", "waybill_consignee_phone"):
+                value = phone_number(value)
             else:
                 value = str(value or "").strip()
-                if key in ("buyer_id_number", "payer_id_number"):
-                    value = value.upper()
             setattr(declaration, key, value)
         declaration.buyer_id_hash = id_hash(declaration.buyer_id_number)
         declaration.save()
@@ -305,38 +326,54 @@ def recheck_declaration(*, user, declaration: Declaration) -> prechecks.Precheck
     Only before submission (draft, precheck_failed, ready) or after a rejection; DECLARATION_NOT_EDITABLE
     (409) otherwise.
     """
+    return recheck_declarations(user=user, declarations=[declaration])[0]
+
+
+def recheck_declarations(*, user, declarations: Sequence[Declaration]) -> list[prechecks.PrecheckResult]:
+    """recheck_declaration() of many declarations in one transaction, their look-ups made once for the set
+    (declaration_facts.FactsLookups: two queries for the set instead of two per declaration); the results in
+    the order given. DECLARATION_NOT_EDITABLE (409) for any one not editable (nothing is changed then).
+    """
     with transaction.atomic():
-        declaration = locked(declaration)
-        if declaration.status not in DECLARATION_EDITABLE:
-            raise CustomsConflict(CustomsError.DECLARATION_NOT_EDITABLE, _("申报单已申报，不能重新预检"),
-                                  field="status")
-        lines = list(declaration.lines.select_related("product__customs_filing"))
-        result = prechecks.run_prechecks(declaration_facts(declaration, lines), tax_tolerance=tax_tolerance())
-        declaration.findings.all().delete()
-        DeclarationFinding.objects.bulk_create([
-            DeclarationFinding(declaration=declaration, code=finding.code, field=finding.field,
-                               message_id=finding.message_id, params=finding.params)
-            for finding in result.findings])
-        tax = result.tax
-        if tax is not None:
-            by_line = dict(zip([line.gnum for line in lines], tax.lines, strict=False))
-            for line in lines:
-                line_tax = by_line.get(line.gnum)
-                if line_tax is not None:
-                    line.dutiable_value, line.customs_duty = line_tax.dutiable_value, line_tax.customs_duty
-                    line.vat, line.consumption_tax = line_tax.vat, line_tax.consumption_tax
-            DeclarationLine.objects.bulk_update(lines, ["dutiable_value", "customs_duty", "vat", "consumption_tax"])
-            declaration.tax_basis = result.classification or tax.basis
-            declaration.dutiable_value = tax.dutiable_value
-            declaration.computed_duty, declaration.computed_vat = tax.customs_duty, tax.vat
-            declaration.computed_consumption_tax, declaration.computed_tax = tax.consumption_tax, tax.total
-        declaration.checked_at = timezone.now()
-        declaration.override_reason, declaration.overridden_by, declaration.overridden_at = "", None, None
-        declaration.save(update_fields=["tax_basis", "dutiable_value", "computed_duty", "computed_vat",
-                                        "computed_consumption_tax", "computed_tax", "checked_at",
-                                        "override_reason", "overridden_by", "overridden_at", "updated_at"])
-        move_declaration(user, declaration, D.READY if result.passed else D.PRECHECK_FAILED,
-                         reason=",".join(sorted({finding.code for finding in result.findings})))
+        declarations = [locked(declaration) for declaration in declarations]
+        for declaration in declarations:
+            if declaration.status not in DECLARATION_EDITABLE:
+                raise CustomsConflict(CustomsError.DECLARATION_NOT_EDITABLE, _("申报单已申报，不能重新预检"),
+                                      field="status")
+        lookups = FactsLookups(declarations)
+        return [_recheck(user, declaration, lookups) for declaration in declarations]
+
+
+def _recheck(user, declaration: Declaration, lookups: FactsLookups) -> prechecks.PrecheckResult:
+    """Re-check one declaration, locked and found editable by the caller."""
+    lines = list(declaration.lines.select_related("product__customs_filing"))
+    result = prechecks.run_prechecks(declaration_facts(declaration, lines, lookups=lookups),
+                                     tax_tolerance=lookups.tolerance)
+    declaration.findings.all().delete()
+    DeclarationFinding.objects.bulk_create([
+        DeclarationFinding(declaration=declaration, code=finding.code, field=finding.field,
+                           message_id=finding.message_id, params=finding.params)
+        for finding in result.findings])
+    tax = result.tax
+    if tax is not None:
+        by_line = dict(zip([line.gnum for line in lines], tax.lines, strict=False))
+        for line in lines:
+            line_tax = by_line.get(line.gnum)
+            if line_tax is not None:
+                line.dutiable_value, line.customs_duty = line_tax.dutiable_value, line_tax.customs_duty
+                line.vat, line.consumption_tax = line_tax.vat, line_tax.consumption_tax
+        DeclarationLine.objects.bulk_update(lines, ["dutiable_value", "customs_duty", "vat", "consumption_tax"])
+        declaration.tax_basis = result.classification or tax.basis
+        declaration.dutiable_value = tax.dutiable_value
+        declaration.computed_duty, declaration.computed_vat = tax.customs_duty, tax.vat
+        declaration.computed_consumption_tax, declaration.computed_tax = tax.consumption_tax, tax.total
+    declaration.checked_at = timezone.now()
+    declaration.override_reason, declaration.overridden_by, declaration.overridden_at = "", None, None
+    declaration.save(update_fields=["tax_basis", "dutiable_value", "computed_duty", "computed_vat",
+                                    "computed_consumption_tax", "computed_tax", "checked_at",
+                                    "override_reason", "overridden_by", "overridden_at", "updated_at"])
+    move_declaration(user, declaration, D.READY if result.passed else D.PRECHECK_FAILED,
+                     reason=",".join(sorted({finding.code for finding in result.findings})))
     return result
 
 
@@ -374,14 +411,17 @@ def _store_message(*, declaration, message_type: str, raw: bytes, guid: str, dec
         next_attempt_at=timezone.now())
 
 
-def build_signed(message_type: str, document) -> tuple[bytes, str]:
-    """Build one message around a document, sign it and check it against the XSD (a failure is a bug: raised)."""
+def build_signed(message_type: str, document, *, base=None) -> tuple[bytes, str]:
+    """Build one message around a document, sign it and check it against the XSD (a failure is a bug: raised).
+
+    base: the BaseTransfer (default: read from the customs settings).
+    """
     from ecerp.customs.messages.build import build_message
     from ecerp.customs.schema import validate_message
     from ecerp.customs.signing import get_signer
 
     guid = documents.new_guid()
-    xml = build_message(message_type, [document], documents.base_transfer(), guid=guid)
+    xml = build_message(message_type, [document], base or documents.base_transfer(), guid=guid)
     signed = get_signer().sign(xml)
     errors = validate_message(signed)
     if errors:
@@ -406,9 +446,9 @@ def submit_declaration(*, user, declaration: Declaration) -> list[CustomsMessage
         if declaration.findings.filter(overridden=False).exists():
             raise CustomsConflict(CustomsError.PRECHECKS_NOT_PASSED, _("预检未通过，不能申报"), field="status")
         _require_state(declaration, (D.READY,), D.SUBMITTED)
-        messages = []
+        messages, base = [], documents.base_transfer()
         for message_type, document in documents.declaration_documents(declaration).items():
-            raw, guid = build_signed(message_type, document)
+            raw, guid = build_signed(message_type, document, base=base)
             messages.append(_store_message(declaration=declaration, message_type=message_type, raw=raw, guid=guid,
                                            decoded=_decoded(declaration, message_type, document)))
         declaration.submitted_at = timezone.now()

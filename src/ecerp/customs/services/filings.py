@@ -7,6 +7,7 @@ Every change is audited (core.audit) and every state move writes a StateHistory 
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -40,6 +41,19 @@ FILING_FIELDS = (
     "net_content", "content_unit", "postal_tier", "inspection_required", "reference_price", "filing_no",
 )
 CUSTOMS_UNIT_KG = "035"
+# Codes and numbers typed by people (or pasted from a Chinese input method) arrive with full-width digits
+# and letters ("３３０４９９００９９", "０.２"): they are made ASCII before the checks. Names and descriptions
+# (gname, gmodel) keep their full-width punctuation, which customs expects in Chinese text.
+HALFWIDTH_FIELDS = frozenset({
+    "hs_code", "barcode", "item_record_no", "unit", "unit1", "qty1_per_unit", "unit2", "qty2_per_unit",
+    "origin_country", "tariff_rate", "consumption_tax_rate", "net_content", "postal_tier", "reference_price",
+    "filing_no",
+})
+
+
+def halfwidth(value):
+    """value with full-width characters made ASCII (NFKC) and outer spaces removed; non-strings unchanged."""
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
 def _code_check(instance, field: str, kind: str, details: list[ErrorDetail], *, blank_ok: bool = False) -> None:
@@ -134,6 +148,7 @@ def save_filing(*, user, product: Product, data: dict) -> ProductFiling:
             raise CustomsConflict(CustomsError.FILING_NOT_EDITABLE, _(
                 "备案「%(state)s」时不能修改，请先撤回为草稿"), field="state", state=FILING_LABELS[filing.state])
         details: list[ErrorDetail] = []
+        data = {key: halfwidth(value) if key in HALFWIDTH_FIELDS else value for key, value in data.items()}
         assign(filing, data, FILING_FIELDS, details)
         _filing_checks(filing, details)
         raise_details(details)
@@ -236,6 +251,14 @@ IMPORT_COLUMNS = {
     "item_record_no": "item_record_no",
 }
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "需要"}
+IMPORT_REQUIRED = frozenset({"hs_code", "gname", "gmodel", "unit", "unit1", "qty1_per_unit", "origin_country"})
+
+
+def _without_echoes(details: list[ErrorDetail]) -> list[ErrorDetail]:
+    """details without a field's "required" when the same field already has an "invalid value" detail
+    (an unreadable number is left empty, so the later required check would repeat the problem)."""
+    invalid = {detail.field for detail in details if detail.code != ErrorCode.REQUIRED}
+    return [detail for detail in details if detail.code != ErrorCode.REQUIRED or detail.field not in invalid]
 
 
 def import_filings(*, user, content: bytes, filename: str = "", dry_run: bool = False):
@@ -245,6 +268,7 @@ def import_filings(*, user, content: bytes, filename: str = "", dry_run: bool = 
     Rows of a filing that is submitted or approved are refused (FILING_NOT_EDITABLE). Reading (encodings,
     xlsx) is the master-data import's reader. Returns the ImportResult (dry_run rolls everything back).
     """
+    from ecerp.masterdata.errors import MasterdataError
     from ecerp.masterdata.importing.problems import ImportFailed, ImportResult, Problem
     from ecerp.masterdata.importing.readers import read_table
 
@@ -253,31 +277,52 @@ def import_filings(*, user, content: bytes, filename: str = "", dry_run: bool = 
                for header in table.headers]
     if "product" not in columns:
         raise ImportFailed.single(ErrorCode.REQUIRED, _("缺少「商品编码」列"), row=1, column="商品编码")
+    header_of = {field: str(header).strip() for header, field in zip(table.headers, columns, strict=False) if field}
+    sku_header = header_of["product"]
     result = ImportResult(kind="customs_filing")
     problems: list[Problem] = []
-    codes = [str(values[columns.index("product")] or "").strip() for _row, values in table.rows]
+    codes = [halfwidth(str(values[columns.index("product")] or "")) for _row, values in table.rows]
     products = Product.objects.in_bulk(codes, field_name="code")
+    first_row: dict[str, int] = {}
     with transaction.atomic():
         for (row, values), code in zip(table.rows, codes, strict=True):
             result.rows += 1
-            data = {}
+            if not code:
+                problems.append(Problem(row, sku_header, ErrorCode.REQUIRED, _("商品编码不能为空")))
+                continue
+            if code in first_row:  # a second row would silently overwrite the first
+                message = _("商品「%(sku)s」在第 %(first)s 行已出现，每个商品只能有一行") % {
+                    "sku": code, "first": first_row[code]}
+                problems.append(Problem(row, sku_header, MasterdataError.DUPLICATE_IN_FILE, message))
+                continue
+            first_row[code] = row
+            data, blank = {}, []
             for column, value in zip(columns, values, strict=False):
-                if column and column != "product" and value not in (None, ""):
-                    text = str(value).strip()
-                    data[column] = text.lower() in TRUE_WORDS if column == "inspection_required" else text
+                if not column or column == "product":
+                    continue
+                text = "" if value is None else str(value).strip()
+                if not text:
+                    blank.append(column)
+                    continue
+                data[column] = text.lower() in TRUE_WORDS if column == "inspection_required" else text
+            # a required column left blank is an error, not "keep the old value": the person meant something
+            problems.extend(Problem(row, header_of[column], ErrorCode.REQUIRED, _("「%(label)s」不能为空") % {
+                "label": label_of(ProductFiling, column)}) for column in blank if column in IMPORT_REQUIRED)
             product = products.get(code)
             if product is None:
                 message = _("商品「%(sku)s」不存在") % {"sku": code}
-                problems.append(Problem(row, "商品编码", ErrorCode.NOT_FOUND, message))
+                problems.append(Problem(row, sku_header, ErrorCode.NOT_FOUND, message))
+                continue
+            if any(column in IMPORT_REQUIRED for column in blank):
                 continue
             existed = ProductFiling.objects.filter(product=product).exists()
             try:
                 with transaction.atomic():
                     save_filing(user=user, product=product, data=data)
             except DomainError as error:
-                reverse = {field: header for header, field in zip(table.headers, columns, strict=False) if field}
-                problems.extend(Problem(row, reverse.get(detail.field, detail.field or ""), detail.code,
-                                        detail.message) for detail in error.details)
+                # a detail without a column of its own (the filing's state) belongs to the row's SKU
+                problems.extend(Problem(row, header_of.get(detail.field, sku_header), detail.code, detail.message)
+                                for detail in _without_echoes(error.details))
                 continue
             if existed:
                 result.updated += 1

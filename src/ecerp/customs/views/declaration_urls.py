@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.console_page, name="console"),
     path("declarations/batch/", views.declaration_batch, name="declaration_batch"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration"),
+    path("declarations/<int:pk>/correct/", views.declaration_correct, name="declaration_correct"),
     path("declarations/<int:pk>/recheck/", views.declaration_recheck, name="declaration_recheck"),
     path("declarations/<int:pk>/override/", views.declaration_override, name="declaration_override"),
     path("declarations/<int:pk>/submit/", views.declaration_submit, name="declaration_submit"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from ecerp.core.errors import DomainError
 from ecerp.core.permissions import has_permission, require_permission
 from ecerp.core.views import page_context
 from ecerp.customs import queries_console as console
+from ecerp.customs.models import Declaration
 from ecerp.customs.queries_declarations import can_see_personal_data, personal
 from ecerp.customs.services import declarations as services
 from ecerp.customs.states import DECLARATION_EDITABLE, DeclarationStatus
@@ -129,9 +131,18 @@ def _declaration_or_404(request, pk: int):
     return declaration
 
 
+# The fields a clerk corrects on the page before (re)submission: the buyer's and payer's identity (the
+# usual pre-check failures) and the waybill's consignee (the usual rejection by customs).
+CORRECTABLE_FIELDS = ("buyer_name", "buyer_id_number", "buyer_phone", "payer_name", "payer_id_number", "payer_phone",
+                      "logistics_no", "waybill_consignee_name", "waybill_consignee_phone",
+                      "waybill_consignee_address")
+
+
 def _actions(user, declaration) -> dict[str, bool]:
     status = declaration.status
     return {
+        # the form shows the values in clear, so only for those who may see personal data
+        "correct": has_permission(user, CHANGE) and status in DECLARATION_EDITABLE and can_see_personal_data(user),
         "recheck": has_permission(user, CHANGE) and status in DECLARATION_EDITABLE,
         "override": has_permission(user, OVERRIDE) and status == D.PRECHECK_FAILED,
         "submit": has_permission(user, SUBMIT) and status == D.READY,
@@ -161,6 +172,8 @@ def declaration_detail(request, pk: int):
                    tax=console.tax_comparison(declaration),
                    tax_notes=console.tax_notes(declaration), findings=list(declaration.findings.all()),
                    actions=_actions(request.user, declaration), messages_shown=shown,
+                   correctable=[(name, Declaration._meta.get_field(name).verbose_name, getattr(declaration, name))
+                                for name in CORRECTABLE_FIELDS] if revealed else [],
                    timeline=console.timeline(declaration, sent),
                    can_open_order=has_permission(request.user, "sales.view_salesorder"))
 
@@ -182,6 +195,18 @@ def declaration_recheck(request, pk: int):
     """Run the pre-checks of the declaration again (customs.change_declaration)."""
     return _act(request, pk, lambda declaration: services.recheck_declaration(
         user=request.user, declaration=declaration), _("已重新预检"))
+
+
+@require_permission(CHANGE)
+@require_POST
+def declaration_correct(request, pk: int):
+    """Correct the identity and waybill fields, then pre-check again (customs.change_declaration and the
+    personal-data right, since the form shows the values in clear)."""
+    if not can_see_personal_data(request.user):
+        raise PermissionDenied
+    identity = {name: request.POST[name] for name in CORRECTABLE_FIELDS if name in request.POST}
+    return _act(request, pk, lambda declaration: services.update_identity(
+        user=request.user, declaration=declaration, identity=identity), _("已更正并重新预检"))
 
 
 @require_permission(OVERRIDE)

@@ -70,6 +70,9 @@ class FilingForm(forms.ModelForm):
         self.fields["origin_country"] = forms.ChoiceField(
             label=self.fields["origin_country"].label, required=False,
             choices=[("", "—"), *queries.reference_choices(ReferenceKind.COUNTRY)])
+        # room for the way people write HS codes (3304.99.0099, with spaces): the service removes the dots,
+        # while the model's max_length of 10 would make the browser cut "3304.99.0099" to "3304.99.00"
+        self.fields["hs_code"].widget.attrs["maxlength"] = "20"
 
 
 def _filing_data(post) -> dict:
@@ -98,7 +101,11 @@ def filing_list(request):
 @require_permission("customs.add_productfiling")
 def filing_create(request):
     """The form of a new filing for a cross-border product, filled from its master data."""
-    product = get_object_or_404(Product, pk=request.POST.get("product") or request.GET.get("product") or 0)
+    chosen = request.POST.get("product") or request.GET.get("product")
+    if not chosen:  # the address typed or bookmarked without a product: choose one on the list
+        messages.info(request, _("请在商品备案列表下方的「未备案的跨境商品」中选择商品"))
+        return redirect("customs:filings")
+    product = get_object_or_404(Product, pk=chosen)
     if ProductFiling.objects.filter(product=product).exists():
         return redirect("customs:filing", product.customs_filing.pk)
     errors: dict[str, str] = {}

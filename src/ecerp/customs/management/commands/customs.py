@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from ecerp.core.errors import DomainError
 from ecerp.customs.errors import CustomsError
@@ -91,7 +92,8 @@ class Command(BaseCommand):
             return json.loads(text)
         except json.JSONDecodeError as error:
             self._fail([{"field": "", "code": code,
-                         "message": f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"}])
+                         "message": _("JSON 格式错误：第 %(line)s 行第 %(column)s 列（%(error)s）") % {
+                             "line": error.lineno, "column": error.colno, "error": error.msg}}])
 
     def _quote(self):
         self.stdout.write(json.dumps(quote(self._read_json(CustomsError.QUOTE_INVALID)), ensure_ascii=False))

@@ -1,0 +1,131 @@
+"""What the user walkthrough of the customs module found, one test per fix: identity numbers typed with
+full-width digits, the correction form on the declaration page, the filings import (duplicates, blank
+required cells, full-width codes, the column of a refused row), the filing form's HS code, the create page
+without a product, and the CLI's message for bad JSON."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from ecerp.customs.models import ProductFiling
+from ecerp.customs.services.declarations import id_hash, update_identity
+from ecerp.customs.services.filings import import_filings
+from ecerp.customs.states import DeclarationStatus as D
+from ecerp.customs.views.filings import FilingForm
+from ecerp.masterdata.importing.problems import ImportFailed
+from tests.customs.test_declaration_helpers import BUYER_ID, cross_border_store, declare, filed_product
+from tests.customs.test_filings import make_product
+
+pytestmark = pytest.mark.django_db
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _client(make_user, role):
+    user = make_user(f"walk-{role}", role=role)
+    client = Client()
+    assert client.login(username=f"walk-{role}", password="Secret-pass-123")
+    return client, user
+
+
+def test_an_id_number_typed_with_full_width_digits_is_stored_as_customs_expects_it(make_user):
+    # given a declaration whose payer differs from the buyer
+    user = make_user("walk-id", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-1"), 1, "100")], payer_id_number="")
+    # when the buyer's number is corrected with full-width digits and spaces (a Chinese input method)
+    typed = " " + BUYER_ID.translate(FULL_WIDTH) + " "
+    declaration = update_identity(user=user, declaration=declaration,
+                                  identity={"buyer_id_number": typed, "payer_id_number": BUYER_ID,
+                                            "buyer_phone": "１３８００００００００"})
+    # then the message, the payer comparison and the annual quota's keyed hash see one number
+    assert declaration.buyer_id_number == BUYER_ID
+    assert declaration.buyer_id_hash == id_hash(BUYER_ID)
+    assert declaration.buyer_phone == "13800000000"
+    assert declaration.status == D.READY
+
+
+def test_the_declaration_page_corrects_the_waybill_consignee_and_rechecks(make_user):
+    # given a declaration failing CONSIGNEE_MISMATCH
+    client, user = _client(make_user, "customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-2"), 1, "100")],
+                          waybill_consignee_phone="13900000000")
+    assert declaration.status == D.PRECHECK_FAILED
+    url = f"/customs/declarations/{declaration.pk}/"
+    assert 'id="correct-form"' in client.get(url).content.decode()
+    # when the clerk types the order's phone into the form
+    answer = client.post(url + "correct/", {"waybill_consignee_phone": declaration.consignee_phone}, follow=True)
+    # then it is saved and pre-checked again
+    assert "已更正并重新预检" in answer.content.decode()
+    declaration.refresh_from_db()
+    assert declaration.status == D.READY
+
+
+def test_the_correction_form_needs_the_personal_data_right(make_user):
+    # given operations, who may change declarations but not see personal data
+    client, user = _client(make_user, "operations")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-3"), 1, "100")],
+                          waybill_consignee_phone="13900000000")
+    url = f"/customs/declarations/{declaration.pk}/"
+    # then the form (which shows the values in clear) is not offered, and a post is refused
+    assert 'id="correct-form"' not in client.get(url).content.decode()
+    assert client.post(url + "correct/", {"buyer_name": "x"}).status_code == 403
+
+
+def _import(sheet: str):
+    with pytest.raises(ImportFailed) as failed:
+        import_filings(user=None, content=sheet.encode("gbk"), filename="filings.csv")
+    return [(problem.row, problem.column, problem.code) for problem in failed.value.problems]
+
+
+HEADER = "商品编码,HS编码,申报品名,规格型号,申报计量单位,法定第一计量单位,法定第一数量,原产国\n"
+
+
+def test_a_sku_twice_in_the_sheet_is_refused_naming_both_rows():
+    make_product("W-4")
+    problems = _import(HEADER + "W-4,3304990099,面霜,品牌：无,142,035,0.05,116\n"
+                                "W-4,3304990099,面霜二,品牌：无,142,035,0.05,116\n")
+    assert problems == [(3, "商品编码", "DUPLICATE_IN_FILE")]
+    assert not ProductFiling.objects.exists()
+
+
+def test_a_blank_required_cell_is_an_error_not_a_kept_value():
+    make_product("W-5")
+    problems = _import(HEADER + "W-5,3304990099,,品牌：无,142,035,0.05,116\n")
+    assert problems == [(2, "申报品名", "REQUIRED")]
+
+
+def test_full_width_codes_and_trailing_spaces_are_read():
+    make_product("W-6")
+    sheet = HEADER + "W-6 ,３３０４.９９.００９９ ,面霜 ,品牌：无,142 ,035,０.０５,JP \n"
+    result = import_filings(user=None, content=sheet.encode("gbk"), filename="filings.csv")
+    filing = ProductFiling.objects.get()
+    assert result.created == 1 and filing.hs_code == "3304990099" and filing.origin_country == "116"
+    assert str(filing.qty1_per_unit) == "0.05000" or float(filing.qty1_per_unit) == 0.05
+    assert filing.gmodel == "品牌：无"  # Chinese punctuation of descriptions is kept
+
+
+def test_a_refused_row_of_an_approved_filing_names_the_sku_column_and_a_bad_number_is_reported_once():
+    make_product("W-7")
+    import_filings(user=None, content=(HEADER + "W-7,3304990099,面霜,品牌：无,142,035,0.05,116\n").encode(),
+                   filename="f.csv")
+    ProductFiling.objects.update(state="approved")
+    make_product("W-8")
+    problems = _import(HEADER + "W-7,3304990099,面霜,品牌：无,142,035,0.05,116\n"
+                                "W-8,3304990099,面霜,品牌：无,142,035,abc,116\n")
+    assert problems == [(2, "商品编码", "FILING_NOT_EDITABLE"), (3, "法定第一数量", "INVALID_NUMBER")]
+
+
+def test_the_filing_form_takes_a_dotted_hs_code_and_the_create_page_needs_a_product(make_user):
+    assert FilingForm().fields["hs_code"].widget.attrs["maxlength"] == "20"
+    client, _user = _client(make_user, "customs")
+    answer = client.get("/customs/filings/new/")
+    assert answer.status_code == 302 and answer["Location"] == "/customs/filings/"
+
+
+def test_cli_bad_json_is_explained_in_the_user_language():
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("customs", "quote", stdin=io.StringIO("{not json"), stderr=err)
+    assert "JSON 格式错误：第 1 行第 2 列" in err.getvalue()

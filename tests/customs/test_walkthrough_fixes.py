@@ -1,7 +1,8 @@
 """What the user walkthrough of the customs module found, one test per fix: identity numbers typed with
 full-width digits, the correction form on the declaration page, the filings import (duplicates, blank
 required cells, full-width codes, the column of a refused row), the filing form's HS code, the create page
-without a product, and the CLI's message for bad JSON."""
+without a product, the CLI's message for bad JSON, and a resubmission after a rejection (the documents
+customs already holds go as changes, appType 2, instead of being refused as duplicates)."""
 
 import io
 
@@ -10,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from ecerp.customs.models import ProductFiling
-from ecerp.customs.services.declarations import id_hash, update_identity
+from ecerp.customs.services.declarations import id_hash, submit_declaration, update_identity
 from ecerp.customs.services.filings import import_filings
 from ecerp.customs.states import DeclarationStatus as D
 from ecerp.customs.views.filings import FilingForm
@@ -129,3 +130,31 @@ def test_cli_bad_json_is_explained_in_the_user_language():
     with pytest.raises(CommandError):
         call_command("customs", "quote", stdin=io.StringIO("{not json"), stderr=err)
     assert "JSON 格式错误：第 1 行第 2 列" in err.getvalue()
+
+
+def test_a_rejected_declaration_corrected_and_resubmitted_is_released_through_the_simulator(tmp_path, make_user):
+    # given a list rejected by customs for the waybill's consignee, the order itself accepted (120)
+    from ecerp.customs.models import CustomsMessage
+    from ecerp.customs.services.declarations import recheck_declaration
+    from tests.customs.test_scenarios import World, submitted
+
+    user = make_user("walk-resubmit", role="customs")
+    world = World(tmp_path)
+    declaration = submitted(user, waybill_consignee_address="上海市浦东新区世纪大道 1 号")
+    world.exchange()
+    declaration.refresh_from_db()
+    assert (declaration.status, declaration.order_status) == (D.REJECTED, "120")
+    # when the clerk corrects the waybill, re-checks and submits again
+    update_identity(user=user, declaration=declaration,
+                    identity={"waybill_consignee_address": declaration.consignee_address})
+    recheck_declaration(user=user, declaration=declaration)
+    messages = submit_declaration(user=user, declaration=declaration)
+    # then the documents customs already holds go as changes (appType 2), the list as new
+    app_types = {message.message_type: b"<ceb:appType>2</ceb:appType>" in bytes(message.raw) for message in messages}
+    assert app_types == {"CEB311": True, "CEB411": True, "CEB511": True, "CEB621": False}
+    # and customs accepts them instead of refusing the order as a duplicate (-301010): released
+    world.exchange()
+    declaration.refresh_from_db()
+    assert declaration.order_status != "-301010"
+    assert (declaration.status, declaration.list_status) == (D.RELEASED, "800")
+    assert CustomsMessage.objects.filter(declaration=declaration, direction="out").count() == 8

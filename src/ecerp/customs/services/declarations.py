@@ -8,6 +8,7 @@ declaration, moves it with ecerp.core.states (history row) and audits what it ch
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import unicodedata
@@ -435,10 +436,25 @@ def _decoded(declaration, message_type: str, document, **extra) -> dict:
             "order_no": declaration.order_no, "logistics_no": declaration.logistics_no, **extra}
 
 
+APP_TYPE_CHANGE = "2"
+# A document customs accepted (120 stored, 399 cleared) stays in its database after the list is rejected.
+STORED_CODES = ("120", "399")
+
+
+def stored_documents(declaration: Declaration) -> set[str]:
+    """The message types of the documents customs already holds from an earlier submission of this
+    declaration: sending them again as new (appType 1) is refused as a duplicate (-301010 for the order),
+    so a resubmission declares them as changes (appType 2)."""
+    statuses = {"CEB311": declaration.order_status, "CEB411": declaration.payment_status,
+                "CEB511": declaration.waybill_status, "CEB621": declaration.list_status}
+    return {message_type for message_type, code in statuses.items() if (code or "").strip() in STORED_CODES}
+
+
 def submit_declaration(*, user, declaration: Declaration) -> list[CustomsMessage]:
     """Build, sign, validate and queue the four messages (CEB311, 411, 511, 621) of a ready declaration.
 
     The declaration moves ready -> submitted; the messages are stored pending for the exchange to send.
+    On a resubmission after a rejection, the documents customs already stored go as changes (appType 2).
     Errors: PRECHECKS_NOT_PASSED (409: a finding not overridden), INVALID_TRANSITION (409: not ready).
     """
     with transaction.atomic():
@@ -447,7 +463,10 @@ def submit_declaration(*, user, declaration: Declaration) -> list[CustomsMessage
             raise CustomsConflict(CustomsError.PRECHECKS_NOT_PASSED, _("预检未通过，不能申报"), field="status")
         _require_state(declaration, (D.READY,), D.SUBMITTED)
         messages, base = [], documents.base_transfer()
+        stored = stored_documents(declaration)
         for message_type, document in documents.declaration_documents(declaration).items():
+            if message_type in stored:  # customs keeps it from the first submission: a change, not a new one
+                document = dataclasses.replace(document, app_type=APP_TYPE_CHANGE)
             raw, guid = build_signed(message_type, document, base=base)
             messages.append(_store_message(declaration=declaration, message_type=message_type, raw=raw, guid=guid,
                                            decoded=_decoded(declaration, message_type, document)))

@@ -158,3 +158,45 @@ def test_a_rejected_declaration_corrected_and_resubmitted_is_released_through_th
     assert declaration.order_status != "-301010"
     assert (declaration.status, declaration.list_status) == (D.RELEASED, "800")
     assert CustomsMessage.objects.filter(declaration=declaration, direction="out").count() == 8
+
+
+def test_an_order_refused_as_a_duplicate_is_sent_as_a_change_next_time(make_user):
+    # given a declaration whose order customs refused as a duplicate (-301010: it holds it already)
+    from ecerp.customs.services.declarations import stored_documents
+
+    user = make_user("walk-dup", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-9"), 1, "100")])
+    declaration.order_status, declaration.payment_status, declaration.list_status = "-301010", "100", "-621007"
+    # then only the order counts as stored
+    assert stored_documents(declaration) == {"CEB311"}
+
+
+def test_filing_actions_say_what_happened(make_user):
+    # given a draft filing
+    client, _user = _client(make_user, "customs")
+    make_product("W-10")
+    import_filings(user=None, content=(HEADER + "W-10,3304990099,面霜,品牌：无,142,035,0.05,116\n").encode(),
+                   filename="f.csv")
+    filing = ProductFiling.objects.get()
+    url = f"/customs/filings/{filing.pk}/"
+    # then each action confirms itself on the page
+    assert "已提交备案，等待审核" in client.post(url + "submit/", follow=True).content.decode()
+    assert "已驳回备案" in client.post(url + "reject/", {"reason": "缺成分"}, follow=True).content.decode()
+    import_filings(user=None, content=(HEADER + "W-10,3304990099,面霜,品牌：无；成分：水,142,035,0.05,116\n").encode(),
+                   filename="f.csv")  # corrected: a rejected filing is a draft again
+    client.post(url + "submit/")
+    assert "已审核通过，商品已备案" in client.post(url + "approve/", follow=True).content.decode()
+    reopened = client.post(url + "reopen/", {"reason": "换包装"}, follow=True).content.decode()
+    assert "已变更为新版本草稿" in reopened
+
+
+def test_the_findings_column_is_not_confused_with_the_customs_release(make_user):
+    # given a failing declaration read in English
+    client, user = _client(make_user, "customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-11"), 1, "100")],
+                          waybill_consignee_phone="13900000000")
+    html = client.get(f"/customs/declarations/{declaration.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    zh = client.get(f"/customs/declarations/{declaration.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then the overridden column says so (not "released", the customs outcome 800), and the order is one order
+    assert "<th>已人工放行</th>" in zh or "已人工放行" in zh
+    assert "Overridden" in html and "<th>Orders</th>" not in html and "<th>Order</th>" in html

@@ -437,8 +437,9 @@ def _decoded(declaration, message_type: str, document, **extra) -> dict:
 
 
 APP_TYPE_CHANGE = "2"
-# A document customs accepted (120 stored, 399 cleared) stays in its database after the list is rejected.
-STORED_CODES = ("120", "399")
+# A document customs accepted (120 stored, 399 cleared) stays in its database after the list is rejected;
+# -301010 (duplicate order number) says the same of an order sent again as new.
+STORED_CODES = ("120", "399", "-301010")
 
 
 def stored_documents(declaration: Declaration) -> set[str]:

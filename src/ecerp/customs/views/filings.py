@@ -160,12 +160,14 @@ def filing_detail(request, pk: int):
                    actions=_actions(request, filing), positive_line=line, timeline=timeline)
 
 
-def _filing_action(request, pk: int, action):
+def _filing_action(request, pk: int, action, success: str):
     filing = get_object_or_404(ProductFiling, pk=pk)
     try:
         action(filing)
     except DomainError as error:
         _report(request, error)
+    else:  # say what happened: the state line alone is easy to miss
+        messages.success(request, success)
     return redirect("customs:filing", pk)
 
 
@@ -173,7 +175,8 @@ def _filing_action(request, pk: int, action):
 @require_POST
 def filing_submit(request, pk: int):
     """Submit a draft filing for approval."""
-    return _filing_action(request, pk, lambda filing: services.submit_filing(user=request.user, filing=filing))
+    return _filing_action(request, pk, lambda filing: services.submit_filing(user=request.user, filing=filing),
+                          _("已提交备案，等待审核"))
 
 
 @require_permission("customs.approve_productfiling")
@@ -181,7 +184,7 @@ def filing_submit(request, pk: int):
 def filing_approve(request, pk: int):
     """Approve a submitted filing (with the filing number customs gave, if any)."""
     return _filing_action(request, pk, lambda filing: services.approve_filing(
-        user=request.user, filing=filing, filing_no=request.POST.get("filing_no", "")))
+        user=request.user, filing=filing, filing_no=request.POST.get("filing_no", "")), _("已审核通过，商品已备案"))
 
 
 @require_permission("customs.approve_productfiling")
@@ -189,7 +192,7 @@ def filing_approve(request, pk: int):
 def filing_reject(request, pk: int):
     """Reject a submitted filing with a reason."""
     return _filing_action(request, pk, lambda filing: services.reject_filing(
-        user=request.user, filing=filing, reason=request.POST.get("reason", "")))
+        user=request.user, filing=filing, reason=request.POST.get("reason", "")), _("已驳回备案"))
 
 
 @require_permission("customs.change_productfiling")
@@ -197,7 +200,8 @@ def filing_reject(request, pk: int):
 def filing_reopen(request, pk: int):
     """Reopen an approved filing as a new draft version, with a reason."""
     return _filing_action(request, pk, lambda filing: services.reopen_filing(
-        user=request.user, filing=filing, reason=request.POST.get("reason", "")))
+        user=request.user, filing=filing, reason=request.POST.get("reason", "")),
+        _("已变更为新版本草稿，修改后重新提交"))
 
 
 @require_permission("customs.import_productfiling")

@@ -200,3 +200,17 @@ def test_the_findings_column_is_not_confused_with_the_customs_release(make_user)
     # then the overridden column says so (not "released", the customs outcome 800), and the order is one order
     assert "<th>已人工放行</th>" in zh or "已人工放行" in zh
     assert "Overridden" in html and "<th>Orders</th>" not in html and "<th>Order</th>" in html
+
+
+def test_message_directions_and_the_declarations_order_read_right_in_english():
+    # the inventory's 发出 is the verb "Ship"; a customs message goes "Outgoing"
+    from django.utils import translation
+
+    from ecerp.customs.models import Declaration
+    from ecerp.customs.states import MessageDirection
+
+    with translation.override("en"):
+        assert (str(MessageDirection.OUT.label), str(MessageDirection.IN.label)) == ("Outgoing", "Incoming")
+        assert str(Declaration._meta.get_field("order").verbose_name) == "Order"
+    with translation.override("zh-hans"):
+        assert str(MessageDirection.OUT.label) == "发出"

@@ -11,6 +11,7 @@ Only an approved filing may be declared (queries.filing_problem).
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FilingState(models.TextChoices):
@@ -105,8 +106,9 @@ DECLARATION_COUNTED = (D.RELEASED, D.CLOSED, D.CANCELLING, D.RETURNING, D.RETURN
 
 
 class MessageDirection(models.TextChoices):
-    OUT = "out", _("发出")
-    IN = "in", _("收到")
+    # in context: the inventory's 发出 is the verb "ship"
+    OUT = "out", pgettext_lazy("customs message direction", "发出")
+    IN = "in", pgettext_lazy("customs message direction", "收到")
 
 
 class MessageStatus(models.TextChoices):

@@ -14,7 +14,7 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.crypto import EncryptedTextField, _fernet
@@ -62,7 +62,7 @@ class EncryptedBinaryField(models.BinaryField):
 class Declaration(models.Model):
     """The customs declaration of one cross-border order: the four documents' fields, state, receipts, tax."""
 
-    order = models.OneToOneField(SalesOrder, verbose_name=_("订单"), on_delete=models.PROTECT,
+    order = models.OneToOneField(SalesOrder, verbose_name=pgettext_lazy("one order", "订单"), on_delete=models.PROTECT,
                                  related_name="customs_declaration")
     store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="+")
     cop_no = models.CharField(_("企业内部编号"), max_length=20, unique=True)

@@ -11,11 +11,12 @@ amounts consistent: the withheld tax from the tax engine, acturalPaid = goods + 
 the payment amount = acturalPaid.
 
 Phase "precheck_build_validate" (timed), per order, the same code the declaration services run
-(ecerp.customs.services.declarations: _new_declaration, recheck_declaration, submit_declaration), without
+(ecerp.customs.services.declarations: _new_declaration, recheck_declarations, submit_declaration), without
 writing rows: the unsaved Declaration and DeclarationLine snapshot (the services' field mapping, repeated
-here because theirs reads the sales order through the ORM); the DeclarationFacts as declaration_facts()
-builds them, with the same database look-ups (filing problem per line, rates, limits, the buyer's used
-annual quota, earlier use of the waybill number, the tax tolerance setting); run_prechecks (every rule and
+here because theirs reads the sales order through the ORM); declaration_facts() itself with the services'
+look-ups (FactsLookups: the buyers' used annual quota and earlier uses of the waybill numbers, two queries
+per set of declarations; rates, limits and filing problems from the loaded filings and the per-process
+reference cache; the tax tolerance setting); run_prechecks (every rule and
 the tax); the four documents from services/declaration_documents.py (order_document, payment_document,
 waybill_document, inventory_document), the BaseTransfer from the settings, build_message and
 validate_message for each. CEB621 needs a ds:Signature to be schema-valid: it is validated here with a
@@ -32,11 +33,12 @@ customs/receipts/build.py: CEB312/412/512/622 in the sequences customs sends (2,
 list; 2, 120 for the others; some rejections and manual reviews), messages of 1, 10 or 100 receipts; then
 parse_receipts on every message.
 
-    .venv/bin/python bench/w5_customs.py [--orders 100000] [--db URL] [--workers 2] [--lookups service|batch]
+    .venv/bin/python bench/w5_customs.py [--orders 100000] [--db URL] [--workers 2] [--lookups batch|single]
                                          [--sign-sample 2000] [--receipts 100000]
 
---lookups service (default) makes the pre-checks' database look-ups per order as the services do; batch
-makes them once per batch of 1,000 orders (see BatchLookups). Figures and analysis: docs/benchmarks.md.
+--lookups batch (default) makes the look-ups once per batch of 1,000 orders, as create_declarations and
+recheck_declarations do for a batch; single once per order, as recheck_declaration of one declaration does
+(see Lookups). Figures and analysis: docs/benchmarks.md.
 
 The last line printed is one JSON object (see ../shared/bench/WORKLOADS.md).
 """
@@ -255,144 +257,46 @@ def declaration_of(context: Context, order: Order, lines: list):
         tax_total=order.tax_total, actural_paid=order.actural_paid, amount_paid=order.actural_paid)
 
 
-class ServiceLookups:
-    """The database look-ups of the pre-checks and the messages made the way the services make them: per
-    declaration (the filing problem of each line, the buyer's used annual quota, earlier use of the waybill
-    number, the tax tolerance setting) and per built document set (the BaseTransfer settings)."""
+class Lookups:
+    """The database look-ups of one set of declarations, as the declaration services make them:
+    services.declaration_facts.FactsLookups (the buyers' used annual quota and earlier uses of the waybill
+    numbers, two queries for the set, and the tax tolerance setting; filing problems come from the filings
+    loaded with the lines). --lookups batch: one set per batch of 1,000 orders (create_declarations and
+    recheck_declarations of a batch); single: one set per order (recheck_declaration of one declaration)."""
 
-    mode = "service"
+    def __init__(self, declarations: list):
+        from ecerp.customs.services.declaration_facts import FactsLookups
 
-    def __init__(self, context: Context, orders: list[Order] | None = None):
-        pass
+        self.facts = FactsLookups(declarations)
 
-    def filing_problem(self, product, on):
-        from ecerp.customs.services import declaration_facts as lookups
-
-        return lookups.filing_problem(product, on)
-
-    def history(self, declaration) -> tuple[str, Decimal]:
-        """(waybill reused by, annual used) of the declaration."""
-        from ecerp.customs.services import declaration_facts as lookups
-
-        on = declaration.decl_date
-        return (lookups.waybill_reused_by(logistics_code=declaration.logistics_code,
-                                          logistics_no=declaration.logistics_no, on=on),
-                lookups.annual_used(buyer_id_hash=declaration.buyer_id_hash, year=on.year))
-
-    def tolerance(self) -> Decimal:
-        from ecerp.customs.services.declaration_facts import tax_tolerance
-
-        return tax_tolerance()
-
-    def base(self):
+    @staticmethod
+    def base():
+        """The BaseTransfer, read per declaration as submit_declaration does (one settings query)."""
         from ecerp.customs.services.declaration_documents import base_transfer
 
         return base_transfer()
 
 
-class BatchLookups(ServiceLookups):
-    """The same look-ups answered once per batch of orders (--lookups batch): the filing problems with
-    queries.filing_problems (one query), the used annual quota of the batch's buyers and the earlier uses of
-    its waybill numbers with one query each (the queries of declaration_facts.annual_used and
-    waybill_reused_by, grouped), the settings read once. What a batch declaration service could do; the
-    services do not offer it yet, so this mode repeats those two queries here."""
-
-    mode = "batch"
-
-    def __init__(self, context: Context, orders: list[Order] | None = None):
-        from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-
-        from ecerp.customs import queries
-        from ecerp.customs.models import Declaration
-        from ecerp.customs.services import declaration_facts as lookups
-        from ecerp.customs.services.declarations import _code, id_hash
-        from ecerp.customs.states import DECLARATION_COUNTED
-
-        orders = orders or []
-        products = {context.products[index].pk: context.products[index] for order in orders
-                    for index, _quantity in order.lines}
-        self.problems = {pk: (str(code), str(detail)) for pk, (code, detail)
-                         in queries.filing_problems(products.values(), DECL_DATE).items()}
-        money = DecimalField(max_digits=16, decimal_places=2)
-        self.used = {row["buyer_id_hash"]: Decimal(row["used"] or 0).quantize(CENT) for row in (
-            Declaration.objects.filter(buyer_id_hash__in={id_hash(order.buyer_id) for order in orders},
-                                       decl_date__year=DECL_DATE.year, status__in=DECLARATION_COUNTED)
-            .values("buyer_id_hash").annotate(used=Sum(ExpressionWrapper(F("dutiable_value") - F("returned_value"),
-                                                                         output_field=money))))}
-        window = datetime.timedelta(days=lookups.WAYBILL_REUSE_DAYS)
-        self.waybills = dict(
-            Declaration.objects.filter(logistics_code=_code(context.channel.logistics),
-                                       logistics_no__in=[order.logistics_no for order in orders],
-                                       decl_date__gte=DECL_DATE - window, decl_date__lte=DECL_DATE + window)
-            .exclude(status="cancelled").values_list("logistics_no", "cop_no"))
-        self._tolerance = lookups.tax_tolerance()
-        self._base = super().base()
-
-    def filing_problem(self, product, on):
-        return self.problems.get(product.pk)
-
-    def history(self, declaration) -> tuple[str, Decimal]:
-        return (self.waybills.get(declaration.logistics_no, ""), self.used.get(declaration.buyer_id_hash, Decimal(0)))
-
-    def tolerance(self) -> Decimal:
-        return self._tolerance
-
-    def base(self):
-        return self._base
-
-
-class NoHistory(ServiceLookups):
+class NoHistory(Lookups):
     """For the set-up's tax only: no database look-up at all (the tax needs none)."""
 
-    def filing_problem(self, product, on):
-        return None
+    def __init__(self, declarations: list | None = None):
+        from ecerp.customs.services.declaration_facts import FactsLookups
 
-    def history(self, declaration) -> tuple[str, Decimal]:
-        return "", Decimal(0)
+        self.facts = FactsLookups.none()
 
 
-LOOKUPS = {"service": ServiceLookups, "batch": BatchLookups}
+MODES = ("batch", "single")
 BATCH = 1_000
 
 
-def facts_of(order: Order, declaration, lines: list, lookups_: ServiceLookups):
-    """The DeclarationFacts as services.declaration_facts.declaration_facts() builds them, with its look-ups
-    (lookups_); the order lines come from the generated order instead of the sales order rows."""
-    from ecerp.customs.prechecks import DeclarationFacts, LineFacts
-    from ecerp.customs.services import declaration_facts as lookups
+def facts_of(order: Order, declaration, lines: list, lookups: Lookups):
+    """declaration_facts() of the unsaved declaration: its lines (with their filings) and the generated
+    order's lines instead of the sales order rows."""
+    from ecerp.customs.services.declaration_facts import declaration_facts
 
-    on = declaration.decl_date
     order_lines = {number: quantity for number, (_index, quantity) in enumerate(order.lines, start=1)}
-    line_facts = []
-    for index, line in enumerate(lines):
-        filing = lookups.filing_of(line.product)
-        rates = lookups.filing_rates(filing, unit_price=line.price, on=on) if filing is not None else {}
-        line_facts.append(LineFacts(
-            gnum=line.gnum, sku=line.item_no, quantity=line.qty, price=line.price, total_price=line.total_price,
-            hs_code=line.gcode, gname=line.gname, origin_country=line.country,
-            filing_problem=lookups_.filing_problem(line.product, on), order_quantity=order_lines.get(index + 1),
-            **rates))
-    single, annual = lookups.limits(on)
-    waybill_reused_by, annual_used = lookups_.history(declaration)
-    values = {name: getattr(declaration, name)
-              for name in lookups.REQUIRED + tuple(name for name, _limit in lookups.LENGTHS)}
-    return DeclarationFacts(
-        regime=declaration.regime, decl_date=on, lines=tuple(line_facts), goods_value=declaration.goods_value,
-        freight=declaration.freight, insured_fee=declaration.insured_fee, discount=declaration.discount,
-        tax_total=declaration.tax_total, actural_paid=declaration.actural_paid, amount_paid=declaration.amount_paid,
-        currency=declaration.currency, buyer_name=declaration.buyer_name,
-        buyer_id_number=declaration.buyer_id_number, buyer_phone=declaration.buyer_phone,
-        payer_name=declaration.payer_name, payer_id_number=declaration.payer_id_number,
-        consignee_name=declaration.consignee_name, consignee_phone=declaration.consignee_phone,
-        consignee_address=declaration.consignee_address, waybill_consignee_name=declaration.waybill_consignee_name,
-        waybill_consignee_phone=declaration.waybill_consignee_phone,
-        waybill_consignee_address=declaration.waybill_consignee_address, pack_no=declaration.pack_no,
-        logistics_code=declaration.logistics_code, logistics_no=declaration.logistics_no,
-        waybill_reused_by=waybill_reused_by, annual_used=annual_used,
-        single_limit=single, annual_limit=annual, origin_region=declaration.country,
-        order_line_count=len(order_lines),
-        lengths=tuple((name, str(values[name] or ""), limit) for name, limit in lookups.LENGTHS),
-        required=tuple((name, str(values[name] or "")) for name in lookups.REQUIRED))
+    return declaration_facts(declaration, lines, lookups=lookups.facts, order_lines=order_lines)
 
 
 def build_messages(declaration, lines: list, base) -> dict[str, bytes]:
@@ -413,16 +317,23 @@ def build_messages(declaration, lines: list, base) -> dict[str, bytes]:
             for message_type, document in built.items()}
 
 
-def process(context: Context, order: Order, counts: Counts, lookups: ServiceLookups,
+def prepared(context: Context, orders: list[Order]) -> list[tuple[Order, object, list]]:
+    """(order, unsaved declaration, its lines) of each order: the snapshot the services write first."""
+    prepared_ = []
+    for order in orders:
+        lines = declaration_lines(context, order)
+        prepared_.append((order, declaration_of(context, order, lines), lines))
+    return prepared_
+
+
+def process(order: Order, declaration, lines: list, counts: Counts, lookups: Lookups,
             keep: dict | None = None) -> None:
     """Pre-check, tax, build and validate one order's four messages; keep: {type: [xml]} to collect them."""
     from ecerp.customs import prechecks
     from ecerp.customs.schema import validate_message
 
-    lines = declaration_lines(context, order)
-    declaration = declaration_of(context, order, lines)
     result = prechecks.run_prechecks(facts_of(order, declaration, lines, lookups),
-                                     tax_tolerance=lookups.tolerance())
+                                     tax_tolerance=lookups.facts.tolerance)
     counts.orders += 1
     if result.findings:
         counts.with_findings += 1
@@ -444,7 +355,7 @@ def settle_amounts(context: Context, orders: list[Order]) -> None:
     """Give every order the tax the engine computes and the amounts that follow from it (not timed)."""
     from ecerp.customs import prechecks
 
-    no_history = NoHistory(context)
+    no_history = NoHistory()
     for order in orders:
         lines = declaration_lines(context, order)
         declaration = declaration_of(context, order, lines)
@@ -457,13 +368,14 @@ def settle_amounts(context: Context, orders: list[Order]) -> None:
 # --- phase 1: serial or forked workers ------------------------------------------------------------------
 
 def run_range(context: Context, orders: list[Order], mode: str) -> Counts:
-    """The orders in batches of BATCH (the look-ups of --lookups batch are made per batch)."""
+    """The orders in batches of BATCH: the snapshots of a batch, its look-ups (once for the batch, or once
+    per order with --lookups single), then each order's pre-checks, tax, messages and validation."""
     counts = Counts()
     for start in range(0, len(orders), BATCH):
-        batch = orders[start:start + BATCH]
-        lookups = LOOKUPS[mode](context, batch)
-        for order in batch:
-            process(context, order, counts, lookups)
+        batch = prepared(context, orders[start:start + BATCH])
+        shared = Lookups([declaration for _order, declaration, _lines in batch]) if mode == "batch" else None
+        for order, declaration, lines in batch:
+            process(order, declaration, lines, counts, shared or Lookups([declaration]))
     return counts
 
 
@@ -517,12 +429,11 @@ def run_forked(context: Context, orders: list[Order], workers: int, mode: str) -
 def sample_messages(context: Context, orders: list[Order], sample: int) -> list[tuple[str, bytes]]:
     """The first orders' four messages, sample of them in all (built again, not timed)."""
     messages: list[tuple[str, bytes]] = []
-    lookups = ServiceLookups(context)
-    for order in orders:
+    for order, declaration, lines in prepared(context, orders[:-(-sample // len(MESSAGE_TYPES))]):
         if len(messages) >= sample:
             break
         keep: dict[str, list[bytes]] = {}
-        process(context, order, Counts(), lookups, keep)
+        process(order, declaration, lines, Counts(), Lookups([declaration]), keep)
         messages.extend((message_type, keep[message_type][0]) for message_type in MESSAGE_TYPES)
     return messages[:sample]
 
@@ -636,19 +547,11 @@ def run_receipts(messages: list[tuple[str, bytes, int]]) -> tuple[int, float]:
 def ensure_keys(key_dir, get_signer) -> str:
     """Create the software keys of both algorithms in key_dir (set-up); return the configured algorithm.
 
-    Retried: about one SM2 key in 256 is refused when generated (gmalg may give a private key shorter than
-    32 bytes, which Sm2Key rejects; reported to the signing part).
     """
     from ecerp.customs.signing import software_signer
 
     for algorithm in ALGORITHMS:
-        for attempt in range(5):
-            try:
-                software_signer(algorithm, key_dir=key_dir)
-                break
-            except ValueError:
-                if attempt == 4:
-                    raise
+        software_signer(algorithm, key_dir=key_dir)
     return get_signer().algorithm
 
 
@@ -660,9 +563,9 @@ def main() -> None:
     parser.add_argument("--db", default="", help="database URL (default: a fresh SQLite file in a temp dir)")
     parser.add_argument("--workers", type=int, default=1, help="forked processes for the precheck_build_validate "
                         "phase (each takes a contiguous share of the orders)")
-    parser.add_argument("--lookups", choices=sorted(LOOKUPS), default="service", help="service: the database "
-                        "look-ups per order as the declaration services make them (default); batch: the same "
-                        "look-ups once per batch of 1,000 orders")
+    parser.add_argument("--lookups", choices=MODES, default="batch", help="batch: the pre-checks' database "
+                        "look-ups once per batch of 1,000 orders, as create_declarations and recheck_declarations "
+                        "make them (default); single: once per order, as recheck_declaration of one declaration")
     parser.add_argument("--sign-sample", type=int, default=2_000, help="messages signed with each algorithm")
     parser.add_argument("--receipts", type=int, default=100_000, help="receipts built and parsed")
     args = parser.parse_args()
@@ -686,7 +589,8 @@ def main() -> None:
         settings.ECERP_CUSTOMS_KEY_DIR = key_dir
         default_algorithm = ensure_keys(key_dir, get_signer)
         # warm: the XSD compiled, the reference caches filled
-        process(context, orders[0], Counts(), ServiceLookups(context))
+        ((first, declaration, first_lines),) = prepared(context, orders[:1])
+        process(first, declaration, first_lines, Counts(), Lookups([declaration]))
         print(f"set-up {time.perf_counter() - setup_started:.1f} s ({len(context.products)} filed SKUs, "
               f"{args.orders} orders, {lines} lines; store {context.store.code} {context.channel.trade_mode} "
               f"{context.channel.regime})", flush=True)

@@ -340,6 +340,12 @@ def get_setting(key: str, default: str = "") -> str:
     return default if value is None else value
 
 
+def get_settings(defaults: dict[str, str]) -> dict[str, str]:
+    """Return several plain settings in one query: {key: value, or the key's default when never set}."""
+    found = dict(SystemSetting.objects.filter(key__in=list(defaults)).values_list("key", "value"))
+    return {key: found.get(key, default) for key, default in defaults.items()}
+
+
 def set_setting(*, user, key: str, value: str) -> None:
     """Store a plain setting (e.g. that the demo company was loaded); audited (a setting row when it changed)."""
     with transaction.atomic():

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from ecerp.core.services import get_setting
+from ecerp.core.services import get_settings
 from ecerp.customs.messages.documents import (
     BaseTransfer,
     CancelDocument,
@@ -33,9 +33,10 @@ def new_guid() -> str:
 
 def base_transfer() -> BaseTransfer:
     """The transmitting enterprise (copCode, copName) and its DXP id from the customs settings."""
-    return BaseTransfer(cop_code=get_setting("customs.cop_code", "") or "0000000000",
-                        cop_name=get_setting("customs.cop_name", "") or "ECERP",
-                        dxp_id=get_setting("customs.dxp_id", "") or "DXPENT0000000000")
+    values = get_settings({"customs.cop_code": "", "customs.cop_name": "", "customs.dxp_id": ""})
+    return BaseTransfer(cop_code=values["customs.cop_code"] or "0000000000",
+                        cop_name=values["customs.cop_name"] or "ECERP",
+                        dxp_id=values["customs.dxp_id"] or "DXPENT0000000000")
 
 
 def _lines(declaration) -> list:

@@ -34,3 +34,16 @@ def test_plain_settings(admin_user):
     assert services.get_setting("demo_loaded", "no") == "no"
     services.set_setting(user=admin_user, key="demo_loaded", value="2026-11-29")
     assert services.get_setting("demo_loaded") == "2026-11-29"
+
+
+@pytest.mark.django_db
+def test_get_settings_reads_several_keys_in_one_query_with_defaults(django_assert_num_queries):
+    # given one of two settings set
+    from ecerp.core.services import get_settings, set_setting
+
+    set_setting(user=None, key="customs.cop_code", value="3301960001")
+    # when both are read together
+    with django_assert_num_queries(1):
+        values = get_settings({"customs.cop_code": "", "customs.dxp_id": "DXPENT0000000000"})
+    # then the set one has its value and the other its default
+    assert values == {"customs.cop_code": "3301960001", "customs.dxp_id": "DXPENT0000000000"}

@@ -214,3 +214,21 @@ def test_message_directions_and_the_declarations_order_read_right_in_english():
         assert str(Declaration._meta.get_field("order").verbose_name) == "Order"
     with translation.override("zh-hans"):
         assert str(MessageDirection.OUT.label) == "发出"
+
+
+def test_cli_imports_filings_and_lists_every_problem_with_row_and_column(tmp_path):
+    make_product("W-12")
+    bad = tmp_path / "filings.csv"
+    bad.write_bytes((HEADER + "W-12,33049900,面霜,品牌：无,142,035,0.05,116\nW-12,3304990099,x,x,142,035,1,116\n")
+                    .encode("gbk"))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("customs", "import-filings", str(bad), stderr=err)
+    assert '"row": 2, "column": "HS编码"' in err.getvalue() and '"row": 3' in err.getvalue()
+    good = tmp_path / "good.csv"
+    good.write_bytes((HEADER + "W-12,3304.99.0099,面霜,品牌：无,142,035,0.05,JP\n").encode("gbk"))
+    out = io.StringIO()
+    call_command("customs", "import-filings", str(good), "--dry-run", stdout=out)
+    assert '"created": 1' in out.getvalue() and not ProductFiling.objects.exists()
+    call_command("customs", "import-filings", str(good), stdout=out)
+    assert ProductFiling.objects.get().hs_code == "3304990099"

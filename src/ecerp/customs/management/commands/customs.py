@@ -42,6 +42,12 @@ class Command(BaseCommand):
         receive = commands.add_parser("receive", help="record a receipt message (CEB or DXP envelope) from a file")
         receive.add_argument("file")
         receive.add_argument("--source", default="cli")
+        filings = commands.add_parser(
+            "import-filings", help="create or update product filings from an xlsx/csv sheet (all or nothing); "
+                                   "problems as JSON on stderr with their row and column, exit code 2")
+        filings.add_argument("file")
+        filings.add_argument("--dry-run", action="store_true", help="check the sheet and write nothing")
+        filings.add_argument("--user")
 
     def _fail(self, details: list[dict]):
         self.stderr.write(json.dumps({"errors": details}, ensure_ascii=False))
@@ -77,6 +83,8 @@ class Command(BaseCommand):
                                                        declaration=self._declaration(options["cop_no"]))
                 self.stdout.write(json.dumps([{"id": row.id, "message_type": row.message_type, "guid": row.guid}
                                               for row in messages]))
+            elif action == "import-filings":
+                return self._import_filings(options)
             elif action == "receive":
                 result = services.record_incoming(raw=Path(options["file"]).read_bytes(), source=options["source"])
                 self.stdout.write(json.dumps({"duplicate": result.duplicate, "receipts": result.receipts,
@@ -85,6 +93,21 @@ class Command(BaseCommand):
         except DomainError as error:
             self._fail(error.as_dict()["errors"])
         return None
+
+    def _import_filings(self, options):
+        from ecerp.customs.services.filings import import_filings
+        from ecerp.masterdata.importing.problems import ImportFailed
+
+        path = Path(options["file"])
+        if not path.is_file():
+            self._fail([{"field": "file", "code": "NOT_FOUND", "message": _("文件不存在：%(path)s") % {"path": path}}])
+        try:
+            result = import_filings(user=self._user(options.get("user")), content=path.read_bytes(),
+                                    filename=path.name, dry_run=options["dry_run"])
+        except ImportFailed as failed:
+            self._fail([problem.as_dict() for problem in failed.problems])
+        self.stdout.write(json.dumps({"rows": result.rows, "created": result.created, "updated": result.updated,
+                                      "committed": result.committed}))
 
     def _read_json(self, code: str):
         text = sys.stdin.read() if self.stdin is None else self.stdin.read()

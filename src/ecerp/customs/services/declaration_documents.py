@@ -14,6 +14,8 @@ from ecerp.core.services import get_settings
 from ecerp.customs.messages.documents import (
     BaseTransfer,
     CancelDocument,
+    DeliveryDocument,
+    DeliveryLineDocument,
     InventoryDocument,
     InventoryLineDocument,
     OrderDocument,
@@ -22,6 +24,7 @@ from ecerp.customs.messages.documents import (
     RefundDocument,
     RefundLineDocument,
     WaybillDocument,
+    WaybillStatusDocument,
 )
 
 DECLARE = "2"
@@ -148,3 +151,29 @@ def refund_document(declaration, *, lines: Sequence[tuple[object, int]], reason:
         lines=tuple(RefundLineDocument(gnum=line.gnum, gcode=line.gcode, gname=line.gname, qty=Decimal(quantity),
                                        unit=line.unit) for line, quantity in lines),
         **_head(declaration))
+
+
+def sign_off_document(declaration, *, signed_at, now=None) -> WaybillStatusDocument:
+    """The waybill sign-off (CEB513, logisticsStatus "S") of a declaration's parcel, signed for at signed_at."""
+    return WaybillStatusDocument(
+        guid=new_guid(), app_time=now or timezone.now(), app_status=DECLARE,
+        logistics_code=declaration.logistics_code, logistics_name=declaration.logistics_name,
+        logistics_no=declaration.logistics_no, logistics_time=signed_at)
+
+
+def delivery_document(declarations: Sequence, *, bill_no: str, traf_mode: str, traf_no: str, voyage_no: str,
+                      operator_code: str, operator_name: str, unload_location: str = "",
+                      now=None) -> DeliveryDocument:
+    """The warehouse-entry detail (CEB711) of a master bill: one DeliveryList line per declaration's waybill.
+
+    The declarations share the customs district and the logistics company of the first one; the operator is
+    the supervised site's (监管场所经营企业), which sends the message.
+    """
+    first = declarations[0]
+    return DeliveryDocument(
+        guid=new_guid(), app_time=now or timezone.now(), app_status=DECLARE, customs_code=first.customs_code,
+        operator_code=operator_code, operator_name=operator_name, traf_mode=traf_mode, traf_no=traf_no,
+        voyage_no=voyage_no, bill_no=bill_no, logistics_code=first.logistics_code,
+        logistics_name=first.logistics_name, unload_location=unload_location,
+        lines=tuple(DeliveryLineDocument(gnum=number, logistics_no=declaration.logistics_no)
+                    for number, declaration in enumerate(declarations, start=1)))

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ecerp.customs.errors import CustomsConflict, CustomsError
-from ecerp.customs.messages.documents import WaybillStatusDocument
 from ecerp.customs.models import CustomsMessage, Declaration
 from ecerp.customs.services import declaration_documents as documents
 from ecerp.customs.services.declarations import _decoded, _store_message, build_signed, locked
@@ -44,10 +43,7 @@ def report_sign_off(*, user, declaration: Declaration, signed_at: datetime.datet
                                   _("申报单 %(code)s 尚未放行（当前：%(state)s），不能报送签收"),
                                   field="status", code=declaration.cop_no,
                                   state=DeclarationStatus(declaration.status).label)
-        document = WaybillStatusDocument(
-            guid=documents.new_guid(), app_time=timezone.now(), logistics_code=declaration.logistics_code,
-            logistics_name=declaration.logistics_name, logistics_no=declaration.logistics_no,
-            logistics_time=signed_at)
+        document = documents.sign_off_document(declaration, signed_at=signed_at)
         raw, guid = build_signed(SIGN_OFF_TYPE, document)
         return _store_message(declaration=declaration, message_type=SIGN_OFF_TYPE, raw=raw, guid=guid,
                               decoded=_decoded(declaration, SIGN_OFF_TYPE, document,

@@ -232,3 +232,12 @@ def test_cli_imports_filings_and_lists_every_problem_with_row_and_column(tmp_pat
     assert '"created": 1' in out.getvalue() and not ProductFiling.objects.exists()
     call_command("customs", "import-filings", str(good), stdout=out)
     assert ProductFiling.objects.get().hs_code == "3304990099"
+
+
+def test_cli_declare_names_a_missing_or_unknown_order_in_the_user_language():
+    for text, expected in (('[{"bogus": 1}]', "第 1 项缺少 order"), ('[{"order": "NOPE"}]', "订单「NOPE」不存在"),
+                           ('{"order": 1}', "输入应为 JSON 数组")):
+        err = io.StringIO()
+        with pytest.raises(CommandError):
+            call_command("customs", "declare", stdin=io.StringIO(text), stderr=err)
+        assert expected in err.getvalue()

@@ -58,13 +58,15 @@ class Command(BaseCommand):
             return None
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            self._fail([{"field": "user", "code": "NOT_FOUND", "message": f"unknown user {username}"}])
+            self._fail([{"field": "user", "code": "NOT_FOUND",
+                         "message": _("用户「%(user)s」不存在") % {"user": username}}])
         return user
 
     def _declaration(self, cop_no: str) -> Declaration:
         declaration = Declaration.objects.filter(cop_no=cop_no).first()
         if declaration is None:
-            self._fail([{"field": "cop_no", "code": "NOT_FOUND", "message": f"unknown declaration {cop_no}"}])
+            self._fail([{"field": "cop_no", "code": "NOT_FOUND",
+                         "message": _("申报单「%(cop_no)s」不存在") % {"cop_no": cop_no}}])
         return declaration
 
     def handle(self, *args, action, **options):
@@ -125,14 +127,18 @@ class Command(BaseCommand):
         entries = self._read_json(CustomsError.IDENTITY_INVALID)
         if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
             self._fail([{"field": "", "code": CustomsError.IDENTITY_INVALID,
-                         "message": "expected a JSON list of objects {order, identity keys}"}])
+                         "message": _("输入应为 JSON 数组，每项为 {order, 身份字段} 对象")}])
         orders, identities = [], {}
         for index, entry in enumerate(entries, start=1):
             key = str(entry.get("order", "")).strip()
+            if not key:
+                self._fail([{"field": f"{index}.order", "code": "REQUIRED",
+                             "message": _("第 %(index)s 项缺少 order（订单编号）") % {"index": index}}])
             order = SalesOrder.objects.filter(code=key).first() or (
                 SalesOrder.objects.filter(pk=int(key)).first() if key.isdigit() else None)
             if order is None:
-                self._fail([{"field": f"{index}.order", "code": "NOT_FOUND", "message": f"unknown order {key}"}])
+                self._fail([{"field": f"{index}.order", "code": "NOT_FOUND",
+                             "message": _("订单「%(order)s」不存在") % {"order": key}}])
             orders.append(order)
             identities[order.pk] = {name: value for name, value in entry.items() if name != "order"}
         declarations = services.create_declarations(user=user, orders=orders, identities=identities)

@@ -147,6 +147,14 @@ ECERP_DATA_KEY = os.environ.get("ECERP_DATA_KEY") or read_or_create_secret(
 # ECERP does not ship them: point this at the folder holding the files the customs single window publishes
 # (default: the workspace's shared/customs/xsd beside the project folder).
 ECERP_CUSTOMS_XSD_DIR = Path(os.environ.get("ECERP_CUSTOMS_XSD_DIR", PROJECT_DIR.parent / "shared" / "customs" / "xsd"))
+# Customs signing: "sm2-sm3" (software key), "rsa-sha1", or "package.module:factory" (a UKey, a crypto server);
+# software keys live in ECERP_CUSTOMS_KEY_DIR (default var/customs-keys/).
+ECERP_CUSTOMS_SIGNER = os.environ.get("ECERP_CUSTOMS_SIGNER", "sm2-sm3")
+ECERP_CUSTOMS_KEY_DIR = os.environ.get("ECERP_CUSTOMS_KEY_DIR") or None
+# Customs exchange: "folder" (ECERP_CUSTOMS_EXCHANGE_DIR, default var/customs-exchange/) or "amqp" (RabbitMQ).
+ECERP_CUSTOMS_TRANSPORT = os.environ.get("ECERP_CUSTOMS_TRANSPORT", "folder")
+ECERP_CUSTOMS_EXCHANGE_DIR = os.environ.get("ECERP_CUSTOMS_EXCHANGE_DIR") or None
+ECERP_CUSTOMS_AMQP_URL = os.environ.get("ECERP_CUSTOMS_AMQP_URL", "")
 
 # Failed logins: after this many failures for one username or address inside the window, refuse.
 ECERP_LOGIN_MAX_FAILURES = int(os.environ.get("ECERP_LOGIN_MAX_FAILURES", "5"))

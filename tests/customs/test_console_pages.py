@@ -148,7 +148,7 @@ def test_cancel_and_return_requests_on_the_detail_page(make_user):
     url = f"/customs/declarations/{released.pk}/"
     assert 'id="return-form"' in _html(client.get(url))
     html = _html(client.post(url + "return/", {"reason": "退货", "return_1": "5"}, follow=True))
-    assert "退货数量 5 无效" in html
+    assert "退货数量 5 超过可退数量 1" in html
     html = _html(client.post(url + "return/", {"reason": "退货", "return_1": "1"}, follow=True))
     assert "已提交退货申请" in html
     released.refresh_from_db()

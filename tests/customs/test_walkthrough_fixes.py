@@ -16,6 +16,7 @@ from ecerp.customs.services.filings import import_filings
 from ecerp.customs.states import DeclarationStatus as D
 from ecerp.customs.views.filings import FilingForm
 from ecerp.masterdata.importing.problems import ImportFailed
+from tests.api.conftest import api_as  # noqa: F401 - the API client fixture of tests/api
 from tests.customs.test_declaration_helpers import BUYER_ID, cross_border_store, declare, filed_product
 from tests.customs.test_filings import make_product
 
@@ -241,3 +242,35 @@ def test_cli_declare_names_a_missing_or_unknown_order_in_the_user_language():
         with pytest.raises(CommandError):
             call_command("customs", "declare", stdin=io.StringIO(text), stderr=err)
         assert expected in err.getvalue()
+
+
+def test_a_return_names_what_is_wrong_and_a_line_named_twice_cannot_exceed_what_was_declared(
+        make_user, api_as):  # noqa: F811 - fixture imported above
+    # given a released declaration of 2 units
+    from ecerp.customs.services.declarations import record_incoming
+    from tests.customs.test_declaration_helpers import list_receipt
+
+    user = make_user("walk-ret", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-13"), 2, "100")])
+    submit_declaration(user=user, declaration=declaration)
+    for status in ("120", "800"):
+        record_incoming(raw=list_receipt(declaration, status), source="t")
+    path = f"/api/customs/declarations/{declaration.pk}/return"
+    customs = api_as("customs")
+
+    def refused(lines):
+        answer = customs.post(path, {"lines": lines, "reason": "破损"})
+        assert answer.status_code == 400
+        return answer.json()["errors"][0]["message"]
+
+    # then each problem is said as it is
+    assert "超过可退数量 2" in refused([{"gnum": 1, "quantity": 3}])
+    assert "清单中没有商品序号 9" in refused([{"gnum": 9, "quantity": 1}])
+    assert "退货数量应为正整数" in refused([{"gnum": 1, "quantity": -1}])
+    # and the same line twice is added up (2 + 2 of 2 declared)
+    assert "超过可退数量 2" in refused([{"gnum": 1, "quantity": 2}, {"gnum": 1, "quantity": 2}])
+    # while full-width digits typed on the page are read
+    client, _user = _client(make_user, "customs")
+    answer = client.post(f"/customs/declarations/{declaration.pk}/return/", {"return_1": "１", "reason": "破损"},
+                         follow=True)
+    assert "已提交退货申请" in answer.content.decode()

@@ -556,13 +556,23 @@ def request_return(*, user, declaration: Declaration, lines: Sequence[tuple[int,
         chosen = []
         if not lines:
             raise CustomsInvalid(CustomsError.RETURN_LINES_INVALID, _("请选择退货商品"), field="lines")
+        asked: dict[int, int] = {}  # a line named twice counts once with both quantities
         for index, (gnum, quantity) in enumerate(lines, start=1):
             line = by_gnum.get(int(gnum))
-            if line is None or not 0 < int(quantity) <= line.qty - line.returned_qty:
+            if line is None:
                 raise CustomsInvalid(CustomsError.RETURN_LINES_INVALID,
-                                     _("第 %(index)s 项：商品序号 %(gnum)s 或退货数量 %(qty)s 无效"),
-                                     field=f"lines.{index}", index=index, gnum=gnum, qty=quantity)
-            chosen.append((line, int(quantity)))
+                                     _("第 %(index)s 项：清单中没有商品序号 %(gnum)s"),
+                                     field=f"lines.{index}", index=index, gnum=gnum)
+            if int(quantity) <= 0:
+                raise CustomsInvalid(CustomsError.RETURN_LINES_INVALID, _("第 %(index)s 项：退货数量应为正整数"),
+                                     field=f"lines.{index}", index=index)
+            asked[line.gnum] = asked.get(line.gnum, 0) + int(quantity)
+            remaining = line.qty - line.returned_qty
+            if asked[line.gnum] > remaining:
+                raise CustomsInvalid(CustomsError.RETURN_LINES_INVALID, _(
+                    "商品序号 %(gnum)s 的退货数量 %(qty)s 超过可退数量 %(remaining)s"),
+                    field=f"lines.{index}", gnum=line.gnum, qty=asked[line.gnum], remaining=remaining)
+        chosen = [(by_gnum[gnum], quantity) for gnum, quantity in asked.items()]
         document = documents.refund_document(declaration, lines=chosen, reason=reason[:1000])
         raw, guid = build_signed("CEB625", document)
         message = _store_message(

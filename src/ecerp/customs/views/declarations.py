@@ -11,6 +11,7 @@ data): users without the permission see a note instead.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -234,14 +235,14 @@ def declaration_cancel(request, pk: int):
 
 
 def _return_lines(post) -> list[tuple[int, int]]:
-    """(gnum, quantity) of each goods line with a quantity filled in; an unreadable quantity is kept as -1
-    so the service names the line."""
+    """(gnum, quantity) of each goods line with a quantity filled in (full-width digits read); an unreadable
+    quantity is kept as -1 so the service names the line."""
     lines = []
     for name, value in post.items():
         gnum = _int(name.removeprefix("return_")) if name.startswith("return_") else None
         if gnum is None or not (value or "").strip():
             continue
-        quantity = _int(value.strip())
+        quantity = _int(unicodedata.normalize("NFKC", value).strip())
         if quantity != 0:
             lines.append((gnum, -1 if quantity is None else quantity))
     return sorted(lines)

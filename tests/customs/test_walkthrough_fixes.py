@@ -274,3 +274,15 @@ def test_a_return_names_what_is_wrong_and_a_line_named_twice_cannot_exceed_what_
     answer = client.post(f"/customs/declarations/{declaration.pk}/return/", {"return_1": "１", "reason": "破损"},
                          follow=True)
     assert "已提交退货申请" in answer.content.decode()
+
+
+def test_a_misspelt_field_is_refused_by_name_not_dropped(make_user, api_as):  # noqa: F811 - fixture imported above
+    # given a failing declaration
+    user = make_user("walk-typo", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-14"), 1, "100")], payer_id_number="")
+    customs = api_as("customs")
+    # when the API is sent a misspelt identity field (or filing field), then it is named, nothing changes
+    answer = customs.patch(f"/api/customs/declarations/{declaration.pk}", {"buyer_idnumber": BUYER_ID})
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "buyer_idnumber"
+    answer = customs.post("/api/customs/filings", {"sku": "W-14", "hscode": "3304990099"})
+    assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "hscode"

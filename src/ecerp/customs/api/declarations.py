@@ -181,6 +181,9 @@ class DeclarationFilter(Schema):
 
 
 class IdentityIn(Schema):
+    # a misspelt field is refused by name instead of being dropped silently (the change would be lost)
+    model_config = {"extra": "forbid"}
+
     buyer_name: str | None = None
     buyer_id_number: str | None = None
     buyer_phone: str | None = None

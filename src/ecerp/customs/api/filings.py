@@ -65,6 +65,9 @@ class FilingFilter(Schema):
 
 
 class FilingIn(Schema):
+    # a misspelt field is refused by name instead of being dropped silently (the change would be lost)
+    model_config = {"extra": "forbid"}
+
     sku: str
     hs_code: str | None = None
     gname: str | None = None

@@ -286,3 +286,23 @@ def test_a_misspelt_field_is_refused_by_name_not_dropped(make_user, api_as):  # 
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "buyer_idnumber"
     answer = customs.post("/api/customs/filings", {"sku": "W-14", "hscode": "3304990099"})
     assert answer.status_code == 400 and answer.json()["errors"][0]["field"] == "hscode"
+
+
+def test_a_channel_saved_without_a_required_partner_is_refused_not_a_server_error(make_user):
+    # given a cross-border store (bonded) and the customs clerk on its channel page
+    from tests.customs.test_filings import channel_data, cross_border_setup
+
+    store, parties = cross_border_setup("cbec_1210")
+    client, _user = _client(make_user, "customs")
+    data = {key: getattr(value, "pk", value) for key, value in channel_data(parties, trade_mode="1210").items()}
+    data.update(platform="", ems_no="ｔ４６１２ｗ００００１ ", regime="comprehensive", area=parties["logistics"].pk)
+    # when the platform is left blank, then it is named (it was a 500: the relation raised on access)
+    answer = client.post(f"/customs/channels/{store.pk}/", data)
+    assert answer.status_code == 200 and "不能为空" in answer.content.decode()
+    # and with it, the account book number typed full-width is saved as customs has it
+    from ecerp.customs.models import CustomsChannel
+
+    data["platform"] = parties["platform"].pk
+    saved = client.post(f"/customs/channels/{store.pk}/", data)
+    assert saved.status_code == 302, saved.content.decode().split("messagelist")[-1][:800]
+    assert CustomsChannel.objects.get(store=store).ems_no == "T4612W00001"

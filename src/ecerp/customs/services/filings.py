@@ -357,10 +357,12 @@ def _channel_checks(channel: CustomsChannel, details: list[ErrorDetail]) -> None
         details.append(ErrorDetail(CustomsError.STORE_NOT_CROSS_BORDER, _(
             "店铺「%(store)s」不是跨境店铺，不需要关务通道") % {"store": channel.store.name}, "store"))
     for field, (flag, needed) in PARTNER_ROLES.items():
-        partner = getattr(channel, field)
+        # a required relation left blank raises on access (RelatedObjectDoesNotExist): look at the id first
+        partner = getattr(channel, field) if getattr(channel, f"{field}_id") is not None else None
         if partner is None:
             if needed:
-                details.extend(required(channel, field))
+                details.append(ErrorDetail(ErrorCode.REQUIRED, _("「%(label)s」不能为空") % {
+                    "label": label_of(channel, field)}, field))
             continue
         if flag and not getattr(partner, flag):
             details.append(ErrorDetail(CustomsError.PARTNER_ROLE_MISMATCH, _("「%(partner)s」不是%(role)s") % {
@@ -418,6 +420,8 @@ def save_channel(*, user, store: Store, data: dict) -> CustomsChannel:
             channel = CustomsChannel(store=store)
             data = {**{key: value for key, value in channel_defaults(store).items() if key not in data}, **data}
         details: list[ErrorDetail] = []
+        data = {key: halfwidth(value).upper() if key in ("ems_no", "loct_no") and isinstance(value, str) else value
+                for key, value in data.items()}  # account book and site codes: ASCII capitals, as customs has them
         assign(channel, data, CHANNEL_FIELDS, details)
         raise_details(details)
         _channel_checks(channel, details)

@@ -306,3 +306,16 @@ def test_a_channel_saved_without_a_required_partner_is_refused_not_a_server_erro
     saved = client.post(f"/customs/channels/{store.pk}/", data)
     assert saved.status_code == 302, saved.content.decode().split("messagelist")[-1][:800]
     assert CustomsChannel.objects.get(store=store).ems_no == "T4612W00001"
+
+
+def test_a_rate_written_as_a_percentage_is_read_as_the_fraction():
+    make_product("W-15")
+    sheet = (HEADER.strip() + ",关税税率,消费税规则,消费税税率\n"
+             "W-15,3304990099,面霜,品牌：无,142,035,0.05,116,１０％,always,15 %\n")
+    import_filings(user=None, content=sheet.encode("gbk"), filename="f.csv")
+    filing = ProductFiling.objects.get()
+    assert (float(filing.tariff_rate), float(filing.consumption_tax_rate)) == (0.10, 0.15)
+    # and a percentage that is not a number is still refused by name
+    make_product("W-16")
+    problems = _import(HEADER.strip() + ",关税税率\nW-16,3304990099,面霜,品牌：无,142,035,0.05,116,abc%\n")
+    assert problems == [(2, "关税税率", "INVALID_NUMBER")]

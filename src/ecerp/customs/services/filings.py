@@ -56,6 +56,16 @@ def halfwidth(value):
     return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
 
 
+def rate_text(value):
+    """A rate as people write it ("13%", "13 %") as the fraction the filing keeps ("0.13"); else unchanged."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return str(Decimal(value.strip()[:-1].strip()) / 100)
+        except ArithmeticError:
+            return value
+    return value
+
+
 def _code_check(instance, field: str, kind: str, details: list[ErrorDetail], *, blank_ok: bool = False) -> None:
     value = getattr(instance, field)
     if value in ("", None):
@@ -149,6 +159,8 @@ def save_filing(*, user, product: Product, data: dict) -> ProductFiling:
                 "备案「%(state)s」时不能修改，请先撤回为草稿"), field="state", state=FILING_LABELS[filing.state])
         details: list[ErrorDetail] = []
         data = {key: halfwidth(value) if key in HALFWIDTH_FIELDS else value for key, value in data.items()}
+        data = {key: rate_text(value) if key in ("tariff_rate", "consumption_tax_rate") else value
+                for key, value in data.items()}
         assign(filing, data, FILING_FIELDS, details)
         _filing_checks(filing, details)
         raise_details(details)

@@ -319,3 +319,19 @@ def test_a_rate_written_as_a_percentage_is_read_as_the_fraction():
     make_product("W-16")
     problems = _import(HEADER.strip() + ",关税税率\nW-16,3304990099,面霜,品牌：无,142,035,0.05,116,abc%\n")
     assert problems == [(2, "关税税率", "INVALID_NUMBER")]
+
+
+def test_customs_own_words_on_a_refusal_are_shown_beside_the_codes_label(make_user):
+    # given a list refused by customs with its reason
+    from ecerp.customs.services.declarations import record_incoming
+    from tests.customs.test_declaration_helpers import list_receipt
+
+    client, user = _client(make_user, "customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("W-17"), 1, "100")])
+    submit_declaration(user=user, declaration=declaration)
+    record_incoming(raw=list_receipt(declaration, "-621007", info="订单收货人信息与运单不一致"), source="t")
+    # then the message log, the detail's messages and its timeline give the reason, not only the code's label
+    log = client.get("/customs/messages/").content.decode()
+    detail = client.get(f"/customs/declarations/{declaration.pk}/").content.decode()
+    assert '<span class="cc-reason">订单收货人信息与运单不一致</span>' in log
+    assert detail.count("订单收货人信息与运单不一致") >= 3  # header, message summary, timeline

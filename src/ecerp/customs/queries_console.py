@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.models import StateHistory
 from ecerp.customs.models import CustomsMessage, Declaration, DeclarationFinding
-from ecerp.customs.receipts.codes import status_label
+from ecerp.customs.receipts.codes import is_failure, status_label
 from ecerp.customs.states import DECLARATION_LABELS, DeclarationStatus
 from ecerp.masterdata.scopes import visible_stores
 
@@ -209,10 +209,16 @@ def declaration_messages(declaration: Declaration) -> list[CustomsMessage]:
 def receipt_summaries(message: CustomsMessage) -> list[dict]:
     """The receipts of an incoming message: status code, its label, info, and whether it was applied."""
     receipts = message.decoded.get("receipts") if isinstance(message.decoded, dict) else None
-    return [{"code": item.get("return_status", ""), "info": item.get("return_info", ""),
+    rows = [{"code": item.get("return_status", ""), "info": item.get("return_info", ""),
              "label": status_label(str(item.get("return_status", "")), item.get("document")) if item.get(
                  "return_status") else "", "applied": item.get("applied"), "document": item.get("document", "")}
             for item in receipts or []]
+    for row in rows:
+        # customs' own words on a refusal ("订单收货人信息与运单不一致") say more than the code's label
+        # ("处理异常：申报清单处理异常"): the pages show them beside it
+        failed = bool(row["code"]) and row["document"] not in ("tax", "tax_status") and is_failure(str(row["code"]))
+        row["reason"] = row["info"] if failed and row["info"] and row["info"] not in row["label"] else ""
+    return rows
 
 
 def timeline(declaration: Declaration, messages: list[CustomsMessage]) -> list[dict]:
@@ -226,7 +232,8 @@ def timeline(declaration: Declaration, messages: list[CustomsMessage]) -> list[d
                        "note": row.reason})
     for message in messages:
         receipts = receipt_summaries(message)
-        note = "; ".join(f"{item['code']} {item['label']}" for item in receipts)
+        note = "; ".join(f"{item['code']} {item['label']}" + (f" ({item['reason']})" if item["reason"] else "")
+                         for item in receipts)
         events.append({"at": message.created_at, "kind": message.direction, "user": "",
                        "text": f"{message.message_type} {message.get_status_display()}", "note": note,
                        "message_id": message.pk})

@@ -335,3 +335,11 @@ def test_customs_own_words_on_a_refusal_are_shown_beside_the_codes_label(make_us
     detail = client.get(f"/customs/declarations/{declaration.pk}/").content.decode()
     assert '<span class="cc-reason">订单收货人信息与运单不一致</span>' in log
     assert detail.count("订单收货人信息与运单不一致") >= 3  # header, message summary, timeline
+
+
+def test_the_console_offers_to_tick_the_whole_page_to_those_who_may_act(make_user):
+    client, user = _client(make_user, "customs")
+    declare(user, cross_border_store(), [(filed_product("W-18"), 1, "100")])
+    assert 'id="select-page"' in client.get("/customs/").content.decode()
+    reader, _reader = _client(make_user, "finance")
+    assert 'id="select-page"' not in reader.get("/customs/").content.decode()

@@ -343,3 +343,13 @@ def test_the_console_offers_to_tick_the_whole_page_to_those_who_may_act(make_use
     assert 'id="select-page"' in client.get("/customs/").content.decode()
     reader, _reader = _client(make_user, "finance")
     assert 'id="select-page"' not in reader.get("/customs/").content.decode()
+
+
+def test_a_what_if_hs_code_may_be_written_as_on_a_filing():
+    from ecerp.customs.services.quote import quote
+
+    data = {"regime": "comprehensive", "decl_date": "2026-11-30", "buyer_name": "张三", "buyer_id_number": BUYER_ID,
+            "consignee_name": "张三", "consignee_phone": "13800000001", "address": "文三路1号",
+            "lines": [{"sku_code": "CREAM-50", "quantity": 1, "unit_price": "1000", "hs_code": "３３０４.９９.００９９",
+                       "vat_rate": "0.13", "consumption_tax_rate": "0.15"}]}
+    assert quote(data)["tax"]["total"] == "230.59"

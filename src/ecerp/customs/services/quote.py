@@ -18,6 +18,7 @@ Bad input raises one DomainError (QUOTE_INVALID) listing every bad field.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
@@ -128,7 +129,8 @@ def _line(raw, index: int, *, on: datetime.date, store, problems: _Problems) -> 
     discount = problems.amount(raw, "discount", f"{field}.discount")
     rates = {key: problems.amount(raw, key, f"{field}.{key}", None, fraction=True)
              for key in ("tariff_rate", "vat_rate", "consumption_tax_rate", "postal_tax_rate")}
-    hs_code = problems.text(raw, "hs_code")
+    # written as on a filing: 3304.99.0099, with spaces or full-width digits
+    hs_code = unicodedata.normalize("NFKC", problems.text(raw, "hs_code")).replace(".", "").replace(" ", "")
     if hs_code and (len(hs_code) != 10 or not hs_code.isdigit()):
         problems.add(f"{field}.hs_code", _("%(field)s 必须是 10 位数字") % {"field": f"{field}.hs_code"})
     origin = problems.text(raw, "origin_country")

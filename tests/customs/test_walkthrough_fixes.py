@@ -353,3 +353,33 @@ def test_a_what_if_hs_code_may_be_written_as_on_a_filing():
             "lines": [{"sku_code": "CREAM-50", "quantity": 1, "unit_price": "1000", "hs_code": "３３０４.９９.００９９",
                        "vat_rate": "0.13", "consumption_tax_rate": "0.15"}]}
     assert quote(data)["tax"]["total"] == "230.59"
+
+
+def test_the_quote_refuses_absurd_amounts_names_line_fields_and_finds_the_quota_of_a_full_width_id(make_user):
+    from ecerp.core.errors import DomainError
+    from ecerp.customs.services.declarations import record_incoming
+    from ecerp.customs.services.quote import quote
+    from tests.customs.test_declaration_helpers import list_receipt
+    from tests.customs.test_quote import order, what_if
+
+    def refused(data):
+        with pytest.raises(DomainError) as error:
+            quote(data)
+        return [(detail.field, detail.message) for detail in error.value.details]
+
+    # an amount whose tax would overflow (it was a server error), an absurd quantity, a list as the SKU
+    assert refused(order(regime="comprehensive", lines=[what_if("1e309", vat_rate="0.13")]))[0][0] == \
+        "lines.1.unit_price"
+    assert refused(order(regime="comprehensive", lines=[what_if("1", quantity=10**10)]))[0][0] == "lines.1.quantity"
+    assert refused(order(regime="comprehensive", lines=[{"sku": ["x"], "quantity": 1, "unit_price": "5"}]))[0][0] == \
+        "lines.1.sku"
+    # given a released declaration of 22,000 for the buyer, when quoted with the ID typed full-width
+    user = make_user("walk-quota", role="customs")
+    declaration = declare(user, cross_border_store(), [(filed_product("BIG-9"), 1, "22000")])
+    submit_declaration(user=user, declaration=declaration)
+    record_incoming(raw=list_receipt(declaration, "800"), source="t")
+    typed = BUYER_ID.translate(FULL_WIDTH)
+    answer = quote(order(regime="comprehensive", buyer_id_number=typed, payer_id_number=BUYER_ID,
+                         lines=[what_if("4500", vat_rate="0.13")]))
+    # then it is the same buyer: the quota is exceeded (and the payer is the buyer)
+    assert [item["code"] for item in answer["findings"]] == ["ANNUAL_QUOTA_EXCEEDED"]

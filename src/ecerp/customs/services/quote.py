@@ -29,6 +29,7 @@ from ecerp.core.crypto import lookup_hash
 from ecerp.core.errors import ErrorDetail
 from ecerp.customs import prechecks
 from ecerp.customs.errors import CustomsError, CustomsInvalid
+from ecerp.customs.identity import check_resident_id
 from ecerp.customs.prechecks import DeclarationFacts, FindingCode, LineFacts
 from ecerp.customs.services import declaration_facts as lookups
 
@@ -44,6 +45,10 @@ TOP_KEYS = frozenset({
     "buyer_remark", "seller_memo", "platform_status", "refund_status", "platform_updated_at",
 })
 LINE_KEYS = frozenset({"sku_code", "sku", "title", "quantity", "unit_price", "price", "discount", *INLINE_KEYS})
+
+
+MAX_AMOUNT = Decimal("1e12")  # far above any parcel; keeps the tax arithmetic inside the decimal context
+MAX_QUANTITY = 10**9
 
 
 class _Problems:
@@ -65,18 +70,23 @@ class _Problems:
             amount = Decimal(str(value).strip())
         except InvalidOperation:
             amount = None
+        if amount is not None and amount.is_finite() and amount > MAX_AMOUNT:
+            # 1e309 is a finite Decimal whose tax overflows the arithmetic context (it was a server error)
+            self.add(field, _("%(field)s 超出允许范围") % {"field": field})
+            return default
         if amount is None or not amount.is_finite() or amount < 0 or (fraction and amount >= 1):
             self.add(field, (_("%(field)s 必须是 0 到 1 之间的小数") if fraction else _("%(field)s 不是有效的金额"))
                      % {"field": field})
             return default
         return amount
 
-    def text(self, data: Mapping, key: str) -> str:
+    def text(self, data: Mapping, key: str, prefix: str = "") -> str:
         value = data.get(key)
         if value is None:
             return ""
         if not isinstance(value, str | int):
-            self.add(key, _("%(field)s 必须是文本") % {"field": key})
+            field = f"{prefix}.{key}" if prefix else key
+            self.add(field, _("%(field)s 必须是文本") % {"field": field})
             return ""
         return str(value).strip()
 
@@ -113,12 +123,12 @@ def _line(raw, index: int, *, on: datetime.date, store, problems: _Problems) -> 
         return None
     for key in sorted(set(raw) - LINE_KEYS):
         problems.add(f"{field}.{key}", _("未知字段 %(field)s") % {"field": f"{field}.{key}"})
-    sku = problems.text(raw, "sku_code") or problems.text(raw, "sku")
+    sku = problems.text(raw, "sku_code", field) or problems.text(raw, "sku", field)
     if not sku:
         problems.add(f"{field}.sku_code", _("%(field)s 不能为空") % {"field": f"{field}.sku_code"})
     quantity = raw.get("quantity")
     if isinstance(quantity, bool) or not isinstance(quantity, int | str) or not str(quantity).strip().isdigit() \
-            or int(str(quantity).strip()) <= 0:
+            or not 0 < int(str(quantity).strip()) <= MAX_QUANTITY:
         problems.add(f"{field}.quantity", _("%(field)s 必须是正整数") % {"field": f"{field}.quantity"})
         quantity = 0
     quantity = int(str(quantity).strip()) if quantity else 0
@@ -130,10 +140,10 @@ def _line(raw, index: int, *, on: datetime.date, store, problems: _Problems) -> 
     rates = {key: problems.amount(raw, key, f"{field}.{key}", None, fraction=True)
              for key in ("tariff_rate", "vat_rate", "consumption_tax_rate", "postal_tax_rate")}
     # written as on a filing: 3304.99.0099, with spaces or full-width digits
-    hs_code = unicodedata.normalize("NFKC", problems.text(raw, "hs_code")).replace(".", "").replace(" ", "")
+    hs_code = unicodedata.normalize("NFKC", problems.text(raw, "hs_code", field)).replace(".", "").replace(" ", "")
     if hs_code and (len(hs_code) != 10 or not hs_code.isdigit()):
         problems.add(f"{field}.hs_code", _("%(field)s 必须是 10 位数字") % {"field": f"{field}.hs_code"})
-    origin = problems.text(raw, "origin_country")
+    origin = problems.text(raw, "origin_country", field)
     if price is None or not quantity or not sku:
         return None
     total = (price * quantity - (discount or ZERO)).quantize(Decimal("0.01"))
@@ -157,7 +167,7 @@ def _line(raw, index: int, *, on: datetime.date, store, problems: _Problems) -> 
     else:
         problem = lookups.filing_problem(product, on)
     return LineFacts(gnum=index, sku=sku, quantity=quantity, price=price, total_price=total, hs_code=hs_code,
-                     gname=problems.text(raw, "title"), origin_country=origin, filing_problem=problem, **values)
+                     gname=problems.text(raw, "title", field), origin_country=origin, filing_problem=problem, **values)
 
 
 def build_facts(data: Mapping) -> DeclarationFacts:
@@ -205,7 +215,8 @@ def build_facts(data: Mapping) -> DeclarationFacts:
         if problems.details:
             raise CustomsInvalid.many(problems.details)
     goods_value = sum((line.total_price for line in lines), ZERO)
-    buyer_id = problems.text(data, "buyer_id_number").upper()
+    # normalised as the declarations store it, so the keyed hash finds the buyer's annual quota
+    buyer_id = check_resident_id(problems.text(data, "buyer_id_number")).number
     if annual_used is None:
         annual_used = lookups.annual_used(buyer_id_hash=lookup_hash(buyer_id) if buyer_id else "", year=on.year)
     single, annual = lookups.limits(on)
@@ -222,7 +233,7 @@ def build_facts(data: Mapping) -> DeclarationFacts:
             data.get("currency") or prechecks.CNY), buyer_name=buyer_name, buyer_id_number=buyer_id,
         buyer_phone=problems.text(data, "buyer_phone"),
         payer_name=problems.text(data, "payer_name") or buyer_name,
-        payer_id_number=(problems.text(data, "payer_id_number") or buyer_id).upper(),
+        payer_id_number=check_resident_id(problems.text(data, "payer_id_number") or buyer_id).number,
         consignee_name=consignee[0], consignee_phone=consignee[1], consignee_address=consignee[2],
         waybill_consignee_name=problems.text(data, "waybill_consignee_name") or consignee[0],
         waybill_consignee_phone=problems.text(data, "waybill_consignee_phone") or consignee[1],

@@ -70,33 +70,6 @@ PLACES = (("浙江省", "杭州市", "西湖区", "文三路"), ("上海市", "�
           ("广东省", "深圳市", "南山区", "科技园路"), ("北京市", "北京市", "朝阳区", "建国路"),
           ("四川省", "成都市", "武侯区", "天府大道"), ("河南省", "郑州市", "金水区", "花园路"))
 
-# A structurally valid enveloped ds:Signature that is no real signature: CEB621 requires the element, and
-# the XSD checks only its structure. (The same placeholder as tests/customs/documents.py; the bench does
-# not import the tests.)
-PLACEHOLDER_SIGNATURE = (
-    b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
-    b"<ds:SignedInfo>"
-    b'<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
-    b'<ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>'
-    b'<ds:Reference URI="">'
-    b'<ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
-    b"</ds:Transforms>"
-    b'<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>'
-    b"<ds:DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:DigestValue>"
-    b"</ds:Reference>"
-    b"</ds:SignedInfo>"
-    b"<ds:SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:SignatureValue>"
-    b"<ds:KeyInfo><ds:KeyName>placeholder</ds:KeyName></ds:KeyInfo>"
-    b"</ds:Signature>"
-)
-
-
-def with_placeholder_signature(xml: bytes) -> bytes:
-    """The message with the placeholder ds:Signature as its root's last child."""
-    end = xml.rstrip().rfind(b"</")
-    return xml[:end] + PLACEHOLDER_SIGNATURE + xml[end:]
-
-
 @dataclass
 class Order:
     """One generated cross-border order with what the declaration's identity adds (all in memory)."""
@@ -329,7 +302,7 @@ def prepared(context: Context, orders: list[Order]) -> list[tuple[Order, object,
 def process(order: Order, declaration, lines: list, counts: Counts, lookups: Lookups,
             keep: dict | None = None) -> None:
     """Pre-check, tax, build and validate one order's four messages; keep: {type: [xml]} to collect them."""
-    from ecerp.customs import prechecks
+    from ecerp.customs import prechecks, schema
     from ecerp.customs.schema import validate_message
 
     result = prechecks.run_prechecks(facts_of(order, declaration, lines, lookups),
@@ -342,7 +315,7 @@ def process(order: Order, declaration, lines: list, counts: Counts, lookups: Loo
     for message_type, xml in build_messages(declaration, lines, lookups.base()).items():
         if keep is not None:
             keep.setdefault(message_type, []).append(xml)
-        checked = with_placeholder_signature(xml) if message_type == "CEB621" else xml
+        checked = schema.with_placeholder_signature(xml) if message_type == "CEB621" else xml
         problems = validate_message(checked)
         counts.messages += 1
         if problems:

@@ -33,6 +33,7 @@ from ecerp.customs.messages.documents import (
     WaybillDocument,
     WaybillStatusDocument,
 )
+from ecerp.customs.schema import PLACEHOLDER_SIGNATURE, with_placeholder_signature  # noqa: F401 - re-exported for the tests
 
 # Parties (customs registration codes, 10 characters; the platform's transmitting code a USCC).
 EBP_CODE, EBP_NAME = "3301964J31", "杭州云帆跨境电子商务平台有限公司"
@@ -246,25 +247,3 @@ def replace(document, **changes):
     return dataclasses.replace(document, **changes)
 
 
-PLACEHOLDER_SIGNATURE = (
-    b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
-    b"<ds:SignedInfo>"
-    b'<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
-    b'<ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>'
-    b'<ds:Reference URI="">'
-    b'<ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
-    b"</ds:Transforms>"
-    b'<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>'
-    b"<ds:DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:DigestValue>"
-    b"</ds:Reference>"
-    b"</ds:SignedInfo>"
-    b"<ds:SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:SignatureValue>"
-    b"<ds:KeyInfo><ds:KeyName>placeholder</ds:KeyName></ds:KeyInfo>"
-    b"</ds:Signature>"
-)
-
-
-def with_placeholder_signature(xml: bytes) -> bytes:
-    """Append a structurally valid placeholder ds:Signature as the root's last child (not a real signature)."""
-    end = xml.rstrip().rfind(b"</")
-    return xml[:end] + PLACEHOLDER_SIGNATURE + xml[end:]

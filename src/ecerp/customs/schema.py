@@ -195,3 +195,30 @@ def message_type_of(xml: bytes) -> str:
             field="xml", root=_shorten(tag) or "?",
         )
     return local[:-7]
+
+
+# A structurally valid enveloped ds:Signature that is no real signature. CEB621/623/625/711 require the
+# element and the XSD checks only its structure, so a message can be checked before it is signed (tests,
+# the W5 benchmark) without a key; never sent.
+PLACEHOLDER_SIGNATURE = (
+    b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">'
+    b"<ds:SignedInfo>"
+    b'<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>'
+    b'<ds:SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1"/>'
+    b'<ds:Reference URI="">'
+    b'<ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>'
+    b"</ds:Transforms>"
+    b'<ds:DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1"/>'
+    b"<ds:DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:DigestValue>"
+    b"</ds:Reference>"
+    b"</ds:SignedInfo>"
+    b"<ds:SignatureValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</ds:SignatureValue>"
+    b"<ds:KeyInfo><ds:KeyName>placeholder</ds:KeyName></ds:KeyInfo>"
+    b"</ds:Signature>"
+)
+
+
+def with_placeholder_signature(xml: bytes) -> bytes:
+    """Append the placeholder ds:Signature as the root's last child (to check an unsigned message's shape)."""
+    end = xml.rstrip().rfind(b"</")
+    return xml[:end] + PLACEHOLDER_SIGNATURE + xml[end:]

@@ -14,7 +14,7 @@ import hashlib
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ecerp.core.audit import record_change, snapshot
 from ecerp.core.crypto import lookup_hash
-from ecerp.core.errors import ErrorCode
+from ecerp.core.errors import DomainError, ErrorCode
 from ecerp.core.models import AuditAction
+from ecerp.core.money import parse_decimal
 from ecerp.core.permissions import check_permission
 from ecerp.core.states import InvalidTransition, move
 from ecerp.customs import prechecks
@@ -88,17 +89,13 @@ def _code(partner) -> str:
 
 
 def _decimal(value, field: str, default: Decimal) -> Decimal:
-    if value is None or value == "":
-        return default
+    """An identity amount (core.money.parse_decimal: no negatives, no NaN/infinity), default when blank."""
     try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+        amount = parse_decimal(value, field=field)
+    except DomainError:
         raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
                              field_name=field) from None
-    if not amount.is_finite() or amount < 0:
-        raise CustomsInvalid(CustomsError.IDENTITY_INVALID, _("%(field_name)s 不是有效的金额"), field=field,
-                             field_name=field)
-    return amount
+    return default if amount is None else amount
 
 
 def _date(value, field: str, default: datetime.date) -> datetime.date:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, ExpressionWrapper, F
 
 from ecerp.core.services import get_setting
 from ecerp.customs import calculations, prechecks
@@ -109,43 +108,11 @@ def filing_problem(product, on: datetime.date, *, filing=None, loaded: bool = Fa
     return (str(problem[0]), str(problem[1]))
 
 
-def annual_used(*, buyer_id_hash: str, year: int, exclude_pk: int | None = None) -> Decimal:
-    """The buyer's used annual quota in a calendar year: released lists' dutiable value minus returns.
-
-    Keyed by the keyed hash of the buyer's ID number; no ID number is decrypted.
-    """
-    from ecerp.customs.models import Declaration
-
-    if not buyer_id_hash:
-        return ZERO
-    rows = Declaration.objects.filter(buyer_id_hash=buyer_id_hash, decl_date__year=year,
-                                      status__in=DECLARATION_COUNTED)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    money = DecimalField(max_digits=16, decimal_places=2)
-    total = rows.aggregate(used=Coalesce(Sum(ExpressionWrapper(F("dutiable_value") - F("returned_value"),
-                                                               output_field=money)), ZERO, output_field=money))
-    return Decimal(total["used"] or 0).quantize(Decimal("0.01"))
-
-
-def waybill_reused_by(*, logistics_code: str, logistics_no: str, on: datetime.date,
-                      exclude_pk: int | None = None) -> str:
-    """The number of another declaration with the same company's waybill number within 6 months, or ""."""
-    from ecerp.customs.models import Declaration
-
-    if not logistics_no:
-        return ""
-    since = on - datetime.timedelta(days=WAYBILL_REUSE_DAYS)
-    rows = Declaration.objects.filter(logistics_code=logistics_code, logistics_no=logistics_no,
-                                      decl_date__gte=since, decl_date__lte=on + datetime.timedelta(
-                                          days=WAYBILL_REUSE_DAYS))
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    return rows.exclude(status="cancelled").values_list("cop_no", flat=True).first() or ""
-
-
 class FactsLookups:
-    """The pre-checks' database look-ups for a set of declarations, made once for the set.
+    """The pre-checks' database look-ups for a set of declarations, made once for the set: the buyer's used
+    annual quota (released lists' dutiable value minus returns in the calendar year, keyed by the keyed hash
+    of the ID number: no ID is decrypted) and the earlier use of a waybill number by the same logistics
+    company within 6 months (cancelled declarations do not count).
 
     Two queries in all (instead of two per declaration): the released lists of the set's buyers in the set's
     declaration years (the used annual quota, keyed by the buyer ID's keyed hash), and the declarations
@@ -187,13 +154,13 @@ class FactsLookups:
         return lookups
 
     def annual_used(self, declaration) -> Decimal:
-        """annual_used() of the declaration (its own amount left out)."""
+        """The buyer's used annual quota in the declaration's year (its own amount left out)."""
         rows = self._used.get((declaration.buyer_id_hash, declaration.decl_date.year), ())
         total = sum((used for pk, used in rows if pk != declaration.pk), ZERO)
         return Decimal(total).quantize(Decimal("0.01"))
 
     def waybill_reused_by(self, declaration) -> str:
-        """waybill_reused_by() of the declaration: another declaration's number, or ""."""
+        """The number of another declaration using the same waybill within 6 months, or ""."""
         window = datetime.timedelta(days=WAYBILL_REUSE_DAYS)
         on = declaration.decl_date
         for pk, day, cop_no in self._waybills.get((declaration.logistics_code, declaration.logistics_no), ()):

@@ -21,6 +21,7 @@ import datetime
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,8 +218,6 @@ def build_facts(data: Mapping) -> DeclarationFacts:
     goods_value = sum((line.total_price for line in lines), ZERO)
     # normalised as the declarations store it, so the keyed hash finds the buyer's annual quota
     buyer_id = check_resident_id(problems.text(data, "buyer_id_number")).number
-    if annual_used is None:
-        annual_used = lookups.annual_used(buyer_id_hash=lookup_hash(buyer_id) if buyer_id else "", year=on.year)
     single, annual = lookups.limits(on)
     address = "".join(problems.text(data, key) for key in ("province", "city", "district", "address"))
     consignee = (problems.text(data, "consignee_name"), problems.text(data, "consignee_phone"), address)
@@ -227,6 +226,12 @@ def build_facts(data: Mapping) -> DeclarationFacts:
     logistics_code = problems.text(data, "logistics_code") or (
         (channel.logistics.customs_code or channel.logistics.social_credit_code or "") if channel else "")
     logistics_no = problems.text(data, "logistics_no")
+    # the order being quoted, as the declaration look-ups see a declaration (no row: nothing to leave out)
+    quoted = SimpleNamespace(pk=None, decl_date=on, buyer_id_hash=lookup_hash(buyer_id) if buyer_id else "",
+                             logistics_code=logistics_code, logistics_no=logistics_no)
+    history = lookups.FactsLookups([quoted])
+    if annual_used is None:
+        annual_used = history.annual_used(quoted)
     facts = DeclarationFacts(
         regime=regime, decl_date=on, lines=lines, goods_value=goods_value, freight=freight, insured_fee=insured_fee,
         discount=discount, tax_total=tax_total if tax_total is not None else ZERO, currency=str(
@@ -239,8 +244,7 @@ def build_facts(data: Mapping) -> DeclarationFacts:
         waybill_consignee_phone=problems.text(data, "waybill_consignee_phone") or consignee[1],
         waybill_consignee_address=problems.text(data, "waybill_consignee_address") or consignee[2],
         pack_no=pack_no, logistics_code=logistics_code, logistics_no=logistics_no,
-        waybill_reused_by=lookups.waybill_reused_by(logistics_code=logistics_code, logistics_no=logistics_no,
-                                                    on=on),
+        waybill_reused_by=history.waybill_reused_by(quoted),
         annual_used=annual_used, single_limit=single, annual_limit=annual, origin_region=origin_region)
     # The withheld tax and the amounts paid default to what they should be, so only given values are checked.
     if tax_total is None:

@@ -92,17 +92,14 @@ def filing_of(product):
         return None
 
 
-def filing_problem(product, on: datetime.date, *, filing=None, loaded: bool = False) -> tuple[str, str] | None:
-    """(PRODUCT_NOT_FILED | NOT_ON_POSITIVE_LIST, detail) or None (part 5's rule).
-
-    loaded: the product's filing (or None) is given in filing, read with the lines: no query.
-    """
+def filing_problem(product, on: datetime.date, filing) -> tuple[str, str] | None:
+    """(PRODUCT_NOT_FILED | NOT_ON_POSITIVE_LIST, detail) or None (part 5's rule) for a product whose filing
+    (or None) is loaded already: no query."""
     if product is None:
         return (prechecks.FindingCode.PRODUCT_NOT_FILED, "")
-    from ecerp.customs.queries import filing_problem as lookup
     from ecerp.customs.queries import problem_of_filing
 
-    problem = problem_of_filing(filing, product.code, on) if loaded else lookup(product, on)
+    problem = problem_of_filing(filing, product.code, on)
     if problem is None:
         return None
     return (str(problem[0]), str(problem[1]))
@@ -198,7 +195,7 @@ def declaration_facts(declaration, lines=None, *, lookups: FactsLookups | None =
         line_facts.append(LineFacts(
             gnum=line.gnum, sku=line.item_no, quantity=line.qty, price=line.price, total_price=line.total_price,
             hs_code=line.gcode, gname=line.gname, origin_country=line.country,
-            filing_problem=filing_problem(line.product, on, filing=filing, loaded=True),
+            filing_problem=filing_problem(line.product, on, filing),
             order_quantity=order_lines.get(index + 1), **rates))
     single, annual = limits(on)
     values = {name: getattr(declaration, name) for name in REQUIRED + tuple(name for name, _ in LENGTHS)}

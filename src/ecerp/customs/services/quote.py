@@ -166,7 +166,7 @@ def _line(raw, index: int, *, on: datetime.date, store, problems: _Problems) -> 
             if positive_list_line(hs_code[:8], on) is None:
                 problem = (FindingCode.NOT_ON_POSITIVE_LIST, "")
     else:
-        problem = lookups.filing_problem(product, on)
+        problem = lookups.filing_problem(product, on, filing)
     return LineFacts(gnum=index, sku=sku, quantity=quantity, price=price, total_price=total, hs_code=hs_code,
                      gname=problems.text(raw, "title", field), origin_country=origin, filing_problem=problem, **values)
 

@@ -257,24 +257,29 @@ def create_declarations(*, user, orders: Iterable, identities: Mapping | None = 
     identities maps an order's pk (or code) to what the order does not hold: the buyer's real name, ID number
     and phone, the payer, payment transaction id and time, withheld tax, insurance, waybill number, weight...
     (IDENTITY_KEYS). An order that already has a declaration answers it unchanged (idempotent).
-    Errors: NO_CUSTOMS_CHANNEL (the store has no channel profile), ORDER_LINE_UNMAPPED, QUOTE_INVALID
+    Errors: NO_CUSTOMS_CHANNEL (the store has no channel profile), ORDER_LINE_UNMAPPED, IDENTITY_INVALID
     (a bad identity value, naming the field).
     """
     identities = identities or {}
-    created = []
+    orders = list(orders)
     now = timezone.now()
     with transaction.atomic():
+        # the order rows, locked in primary-key order, serialise two callers declaring the same orders at once
+        list(SalesOrder.objects.select_for_update().filter(pk__in=[order.pk for order in orders]).order_by("pk")
+             .values_list("pk", flat=True))
+        declared = {declaration.order_id: declaration
+                    for declaration in Declaration.objects.filter(order_id__in=[order.pk for order in orders])}
+        created, new = [], []
         for order in orders:
-            # the order row lock serialises two callers declaring the same order at once
-            SalesOrder.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).first()
-            existing = Declaration.objects.filter(order=order).first()
-            if existing is not None:
-                created.append(existing)
-                continue
-            identity = identities.get(order.pk) or identities.get(str(order.pk)) or identities.get(order.code) or {}
-            created.append(_new_declaration(user=user, order=order, identity=identity, now=now))
+            declaration = declared.get(order.pk)
+            if declaration is None:
+                identity = (identities.get(order.pk) or identities.get(str(order.pk)) or identities.get(order.code)
+                            or {})
+                declaration = declared[order.pk] = _new_declaration(user=user, order=order, identity=identity,
+                                                                    now=now)
+                new.append(declaration)
+            created.append(declaration)
         # the new ones pre-checked together: the look-ups once for the batch, after every row is written
-        new = [declaration for declaration in created if declaration.status == D.DRAFT]
         recheck_declarations(user=user, declarations=new)
     for declaration in new:
         declaration.refresh_from_db()
